@@ -1,0 +1,12 @@
+//! Pure types and rules of the CRM: ids, roles, permissions, data scopes, validated values.
+//! No I/O lives here.
+
+pub mod ids;
+pub mod permission;
+pub mod principal;
+pub mod validate;
+
+pub use ids::{DepartmentId, UserId};
+pub use permission::{Action, ActionSet, DataScope, Module, Role, RolePolicy};
+pub use principal::{Denied, Principal};
+pub use validate::{FieldError, FieldErrors, Validated};

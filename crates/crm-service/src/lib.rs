@@ -1,0 +1,19 @@
+//! Use-cases: one function per business action. Each takes `&Principal`, authorizes first,
+//! validates, and owns its transaction (the change and its audit entry commit together).
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod core;
+pub mod demo;
+pub mod departments;
+pub mod error;
+pub mod recycle;
+pub mod roles;
+pub mod users;
+
+pub use crate::core::Core;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::ServiceError;
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,66 @@
+//! The recycle bin: deleted records wait here until an administrator restores them.
+
+use crate::{Core, Result, ServiceError};
+use crm_domain::{Action, Module, Principal};
+use crm_store::audit::{self, Entry};
+use crm_store::{departments, recycle, TransactionTrait};
+
+pub use recycle::Model as BinEntry;
+
+pub async fn list(
+    core: &Core,
+    p: &Principal,
+    before_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<BinEntry>> {
+    p.require(Module::System, Action::View)?;
+    Ok(recycle::list_pending(&core.db, before_id, limit).await?)
+}
+
+/// Restores one entry; restoring twice is a 404 the second time and changes nothing.
+pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
+    p.require(Module::System, Action::Delete)?;
+    let txn = core.db.begin().await?;
+    let entry = recycle::find(&txn, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if entry.restored_at.is_some() {
+        return Err(ServiceError::NotFound);
+    }
+    let now = core.now();
+    match entry.entity_type.as_str() {
+        crate::departments::ENTITY => {
+            let d = departments::find_any(&txn, entry.entity_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if let Some(parent) = d.parent_id {
+                if departments::find(&txn, parent).await?.is_none() {
+                    return Err(ServiceError::conflict(
+                        "parent_deleted",
+                        "Restore its parent department first",
+                    ));
+                }
+            }
+            departments::restore(&txn, entry.entity_id).await?;
+        }
+        _ => return Err(ServiceError::NotFound),
+    }
+    if !recycle::mark_restored(&txn, id, p.user_id.0, now).await? {
+        return Err(ServiceError::NotFound);
+    }
+    audit::record(
+        &txn,
+        now,
+        Entry {
+            actor_id: Some(p.user_id.0),
+            action: "restore",
+            entity_type: &entry.entity_type,
+            entity_id: entry.entity_id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(entry)
+}

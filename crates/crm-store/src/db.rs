@@ -1,0 +1,117 @@
+//! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
+
+use crate::migration::Migrator;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::prelude::*;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (use sqlite://… or postgres://…)")]
+    UnsupportedUrl,
+    #[error(
+        "the database schema is newer than this binary (it has migration {0} which this \
+         version does not know); upgrade the crm binary"
+    )]
+    SchemaTooNew(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(db: &impl ConnectionTrait) -> Self {
+        match db.get_database_backend() {
+            DbBackend::Postgres => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+/// Opens a pool. SQLite files are created when missing and put in WAL mode with full
+/// fsync on commit, so an acknowledged write survives a crash.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let mut opts;
+    if url.starts_with("sqlite:") {
+        let url = if url.contains('?') || url.contains(":memory:") {
+            url.to_string()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        opts = ConnectOptions::new(url);
+        opts.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(20).min_connections(1);
+    } else {
+        return Err(StoreError::UnsupportedUrl);
+    }
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(15))
+        .connect_timeout(Duration::from_secs(10));
+    Ok(Database::connect(opts).await?)
+}
+
+/// Applies pending migrations; refuses a database that has migrations this binary lacks.
+/// On PostgreSQL an advisory lock serializes app servers that start at the same time.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let pool = db.get_postgres_connection_pool();
+        let mut conn = pool.acquire().await.map_err(sqlx_err)?;
+        sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(sqlx_err)?;
+        let result = migrate_unlocked(db).await;
+        let _ = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await;
+        return result;
+    }
+    migrate_unlocked(db).await
+}
+
+/// Arbitrary key of the PostgreSQL advisory lock held while migrating.
+const MIGRATION_LOCK: i64 = 0x43524d_4d4947;
+
+fn sqlx_err(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Db(DbErr::Custom(format!("migration lock: {e}")))
+}
+
+async fn migrate_unlocked(db: &DatabaseConnection) -> Result<(), StoreError> {
+    let manager = SchemaManager::new(db);
+    if manager.has_table("seaql_migrations").await? {
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let stmt = Query::select()
+            .column(Alias::new("version"))
+            .from(Alias::new("seaql_migrations"))
+            .to_owned();
+        let rows = db.query_all(db.get_database_backend().build(&stmt)).await?;
+        for row in rows {
+            let version: String = row.try_get("", "version")?;
+            if !known.contains(&version) {
+                return Err(StoreError::SchemaTooNew(version));
+            }
+        }
+    }
+    Migrator::up(db, None).await?;
+    Ok(())
+}

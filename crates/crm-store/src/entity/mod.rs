@@ -1,0 +1,12 @@
+//! SeaORM entities. These never leave the store/service layers as JSON: the web layer has
+//! its own DTOs.
+
+pub mod api_token;
+pub mod audit_log;
+pub mod department;
+pub mod login_attempt;
+pub mod record_share;
+pub mod recycle_bin;
+pub mod role;
+pub mod session;
+pub mod user;

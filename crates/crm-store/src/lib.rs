@@ -1,0 +1,50 @@
+//! Storage: SeaORM entities, migrations and the queries of each aggregate.
+//!
+//! One query path serves SQLite and PostgreSQL; only [`db`] (connection set-up) and
+//! [`scope`] (the visibility condition) know which backend they talk to.
+
+pub mod audit;
+pub mod db;
+pub mod departments;
+pub mod entity;
+pub mod login_attempts;
+pub mod migration;
+pub mod recycle;
+pub mod roles;
+pub mod scope;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+pub use db::{connect, migrate, Backend, StoreError};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
+
+/// The outcome of a version-checked write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Versioned<T> {
+    /// Written; the record as it is now.
+    Done(T),
+    /// The record exists but its version moved on: nothing was written.
+    Stale,
+    /// No such (live) record.
+    Missing,
+}
+
+impl<T> Versioned<T> {
+    /// Interprets an `UPDATE … WHERE id = ? AND version = ?` by its row count and the row
+    /// read back afterwards.
+    pub fn after_update(rows_affected: u64, current: Option<T>) -> Result<Self, DbErr> {
+        Ok(match (rows_affected, current) {
+            (1, Some(v)) => Versioned::Done(v),
+            (1, None) => {
+                return Err(DbErr::RecordNotFound(
+                    "record vanished after update".to_string(),
+                ))
+            }
+            (_, Some(_)) => Versioned::Stale,
+            (_, None) => Versioned::Missing,
+        })
+    }
+}

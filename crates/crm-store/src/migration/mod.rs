@@ -1,0 +1,15 @@
+//! Forward-only migrations, one Rust source for SQLite and PostgreSQL.
+//! Never edit a migration that has shipped: add a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_platform;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_platform::Migration)]
+    }
+}

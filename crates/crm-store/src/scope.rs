@@ -1,0 +1,222 @@
+//! The one visibility mechanism for owned records.
+//!
+//! A record is visible to a user when its owner is in the user's *visible owner set* (their
+//! data scope: own, own + subordinates at any depth, department + sub-departments, or all),
+//! or when the record is explicitly shared with the user. Every module filters its lists,
+//! counts, searches, exports and charts with [`RecordScope::condition`], in SQL, and checks
+//! single records with [`RecordScope::access`]. No module writes its own visibility rule.
+
+use crate::entity::record_share::{self, Entity as Share};
+use crate::{departments, users};
+use chrono::{DateTime, Utc};
+use crm_domain::{DataScope, Principal};
+use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set,
+};
+
+/// The SQL placeholder for the n-th (1-based) bound value on this backend.
+pub fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    }
+}
+
+/// Whose records a principal sees, resolved once per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    All,
+    /// Owners (user ids) whose records are visible; always includes the principal.
+    Owners(Vec<i64>),
+}
+
+/// How a user may touch one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    Read,
+    Edit,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Edit => "edit",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(Access::Read),
+            "edit" => Some(Access::Edit),
+            _ => None,
+        }
+    }
+}
+
+/// A principal's resolved data scope.
+#[derive(Debug, Clone)]
+pub struct RecordScope {
+    pub user_id: i64,
+    pub visible: Visible,
+}
+
+impl RecordScope {
+    /// Resolves the visible owner set of `principal` from the hierarchy and departments.
+    pub async fn load<C: ConnectionTrait>(db: &C, principal: &Principal) -> Result<Self, DbErr> {
+        let me = principal.user_id.0;
+        let visible = match principal.scope() {
+            DataScope::All => Visible::All,
+            DataScope::Own => Visible::Owners(vec![me]),
+            DataScope::Subordinates => {
+                let mut ids = users::subordinate_ids(db, me).await?;
+                ids.push(me);
+                Visible::Owners(normalize(ids))
+            }
+            DataScope::Department => {
+                let mut ids = match principal.department_id {
+                    Some(d) => {
+                        let depts = departments::subtree_ids(db, d.0).await?;
+                        users::ids_in_departments(db, &depts).await?
+                    }
+                    None => vec![],
+                };
+                ids.push(me);
+                Visible::Owners(normalize(ids))
+            }
+        };
+        Ok(Self {
+            user_id: me,
+            visible,
+        })
+    }
+
+    /// True when records owned by `owner` are in scope (ignoring shares).
+    pub fn owns_scope(&self, owner: i64) -> bool {
+        match &self.visible {
+            Visible::All => true,
+            Visible::Owners(ids) => ids.binary_search(&owner).is_ok(),
+        }
+    }
+
+    /// The SQL condition selecting the visible rows of `entity_type`, whose owner column is
+    /// `owner_col` and id column `id_col`.
+    pub fn condition<O, I>(&self, entity_type: &str, owner_col: O, id_col: I) -> Condition
+    where
+        O: ColumnTrait,
+        I: IntoColumnRef + Copy,
+    {
+        match &self.visible {
+            Visible::All => Condition::all(),
+            Visible::Owners(ids) => {
+                let shared = Query::select()
+                    .column(record_share::Column::EntityId)
+                    .from(Share)
+                    .and_where(record_share::Column::EntityType.eq(entity_type))
+                    .and_where(record_share::Column::UserId.eq(self.user_id))
+                    .to_owned();
+                let in_shared = Expr::col(id_col).in_subquery(shared);
+                Condition::any()
+                    .add(owner_col.is_in(ids.iter().copied()))
+                    .add(in_shared)
+            }
+        }
+    }
+
+    /// The access this scope gives to one record with the given owner: `Edit` in scope,
+    /// the share's access when shared, `None` when invisible.
+    pub async fn access<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        entity_type: &str,
+        entity_id: i64,
+        owner: i64,
+    ) -> Result<Option<Access>, DbErr> {
+        if self.owns_scope(owner) {
+            return Ok(Some(Access::Edit));
+        }
+        let share = Share::find()
+            .filter(record_share::Column::EntityType.eq(entity_type))
+            .filter(record_share::Column::EntityId.eq(entity_id))
+            .filter(record_share::Column::UserId.eq(self.user_id))
+            .one(db)
+            .await?;
+        Ok(share.and_then(|s| Access::parse(&s.access)))
+    }
+}
+
+fn normalize(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Shares one record with a user (insert or change access).
+pub async fn share<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    entity_id: i64,
+    user_id: i64,
+    access: Access,
+    granted_by: i64,
+    now: DateTime<Utc>,
+) -> Result<record_share::Model, DbErr> {
+    let existing = Share::find()
+        .filter(record_share::Column::EntityType.eq(entity_type))
+        .filter(record_share::Column::EntityId.eq(entity_id))
+        .filter(record_share::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    match existing {
+        Some(s) => {
+            let mut am: record_share::ActiveModel = s.into();
+            am.access = Set(access.as_str().to_string());
+            am.granted_by = Set(Some(granted_by));
+            am.update(db).await
+        }
+        None => {
+            record_share::ActiveModel {
+                entity_type: Set(entity_type.to_string()),
+                entity_id: Set(entity_id),
+                user_id: Set(user_id),
+                access: Set(access.as_str().to_string()),
+                granted_by: Set(Some(granted_by)),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+        }
+    }
+}
+
+/// Removes a share; true when one existed.
+pub async fn unshare<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    entity_id: i64,
+    user_id: i64,
+) -> Result<bool, DbErr> {
+    let res = Share::delete_many()
+        .filter(record_share::Column::EntityType.eq(entity_type))
+        .filter(record_share::Column::EntityId.eq(entity_id))
+        .filter(record_share::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// The shares of one record.
+pub async fn shares_of<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    entity_id: i64,
+) -> Result<Vec<record_share::Model>, DbErr> {
+    Share::find()
+        .filter(record_share::Column::EntityType.eq(entity_type))
+        .filter(record_share::Column::EntityId.eq(entity_id))
+        .order_by_asc(record_share::Column::Id)
+        .all(db)
+        .await
+}

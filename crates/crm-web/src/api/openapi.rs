@@ -1,0 +1,43 @@
+//! The OpenAPI document (`/api/v1/openapi.json`) and its browsable page (`/api/docs`).
+
+use crate::AppState;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "CRM API", description = "JSON API of the CRM. Authenticate with \
+        `POST /api/v1/auth/login`, then send `Authorization: Bearer <token>`. Errors are \
+        `{\"error\": code, \"message\": text, \"fields\": {field: {code, message}}}`."),
+    paths(
+        super::auth::login, super::auth::logout,
+        super::departments::list, super::departments::show, super::departments::create,
+        super::departments::update, super::departments::remove,
+        super::users::list, super::users::me, super::users::show, super::users::create,
+        super::users::update, super::users::change_password,
+        super::roles::list, super::roles::show, super::roles::update,
+        super::tokens::list, super::tokens::create, super::tokens::revoke,
+        super::audit::list,
+        super::recycle::list, super::recycle::restore,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn docs_router() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+}

@@ -1,0 +1,45 @@
+//! The web surfaces: the JSON API under `/api/v1` (with its OpenAPI document) and the
+//! HTML UI (askama + htmx). Both call the same service functions.
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod i18n;
+pub mod net;
+pub mod state;
+pub mod ui;
+
+pub use state::{AppState, WebConfig};
+
+use axum::routing::get;
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api::router())
+        .merge(api::openapi::docs_router())
+        .merge(ui::router())
+        .route("/static/{*path}", get(assets::serve))
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// For load balancers: 200 when the database answers.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
+    match state.core.db.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok"),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
+    }
+}

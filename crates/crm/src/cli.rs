@@ -1,0 +1,174 @@
+//! The command line.
+
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use crm_service::{Core, SystemClock};
+use std::io::Read;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crm",
+    version,
+    about = "CRM and marketing information system in one binary",
+    long_about = "CRM and marketing information system in one binary.\n\n\
+    Runs on an embedded SQLite file by default (sqlite://crm.db); pass a postgres:// URL to run \
+    on PostgreSQL. Settings come from defaults, then crm.toml, then CRM_* environment \
+    variables, then flags."
+)]
+pub struct Cli {
+    /// Database URL: sqlite://path/to/file.db or postgres://user:pass@host/db
+    #[arg(long, global = true, env = "CRM_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (default: ./crm.toml when present)
+    #[arg(long, global = true, env = "CRM_CONFIG")]
+    pub config: Option<String>,
+    /// Log filter, e.g. info, debug, crm_web=debug
+    #[arg(long, global = true, env = "CRM_LOG")]
+    pub log: Option<String>,
+    /// Log format: text or json
+    #[arg(long, global = true, env = "CRM_LOG_FORMAT", value_parser = ["text", "json"])]
+    pub log_format: Option<String>,
+    /// Mark cookies Secure (serve behind HTTPS)
+    #[arg(long, global = true, env = "CRM_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// Trust X-Forwarded-For from a load balancer
+    #[arg(long, global = true, env = "CRM_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrations run first).
+    Serve {
+        /// Address to listen on
+        #[arg(long, env = "CRM_BIND")]
+        bind: Option<String>,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Fill the database with a realistic demo organisation (password: demo1234).
+    Demo,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin, executive, sales_manager, sales_rep, marketing, service_manager, service_staff
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Display name (default: the username)
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        department_id: Option<i64>,
+        #[arg(long)]
+        manager_id: Option<i64>,
+        /// Read the password from standard input (first line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+async fn open(config: &Config) -> Result<Core, String> {
+    let db = crm_store::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    crm_store::migrate(&db).await.map_err(|e| e.to_string())?;
+    Ok(Core::new(db, Arc::new(SystemClock)))
+}
+
+pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve { bind: None }) {
+        Command::Serve { .. } => {
+            let core = open(&config).await?;
+            crate::serve::serve(core, &config).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let core = open(&config).await?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                    .map_err(|e| e.to_string())?,
+            );
+            bar.set_message("demo data");
+            let report = crm_service::demo::generate(&core, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            bar.finish();
+            println!(
+                "created {} departments and {} users; every demo user (e.g. admin, liming, \
+                 zhangwei, liuyang) signs in with password {}",
+                report.departments,
+                report.users,
+                crm_service::demo::DEMO_PASSWORD
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    role,
+                    display_name,
+                    department_id,
+                    manager_id,
+                    password_stdin: _,
+                },
+        } => {
+            let mut input = String::new();
+            std::io::stdin()
+                .take(4096)
+                .read_to_string(&mut input)
+                .map_err(|e| format!("reading the password: {e}"))?;
+            let password = input.lines().next().unwrap_or("").to_string();
+            let core = open(&config).await?;
+            let user = crm_service::users::create_unchecked(
+                &core,
+                None,
+                crm_service::users::NewUserInput {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password,
+                    role,
+                    department_id,
+                    manager_id,
+                    email: None,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                crm_service::ServiceError::Validation(errs) => errs
+                    .0
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            })?;
+            println!(
+                "created user {} (id {}) with role {}",
+                user.username, user.id, user.role
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! `crm`: the one binary. `crm serve` runs the CRM on an embedded SQLite file (or
+//! PostgreSQL with `--database-url postgres://…`).
+
+mod cli;
+mod config;
+mod serve;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let config = match config::Config::load(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    config::init_tracing(&config);
+    match cli::run(cli, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
