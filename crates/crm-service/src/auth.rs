@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crm_domain::{DataScope, DepartmentId, Principal, Role, RolePolicy, UserId};
 use crm_store::{login_attempts, roles, sessions, tokens, users};
 use rand::RngCore;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -205,7 +205,7 @@ pub async fn set_session_locale(core: &Core, secret: &str, locale: &str) -> Resu
 /// Ends every browser session and revokes every API token of the principal.
 pub async fn sign_out_everywhere(core: &Core, p: &Principal) -> Result<()> {
     let now = core.now();
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     sessions::delete_for_user(&txn, p.user_id.0).await?;
     tokens::revoke_all(&txn, p.user_id.0, None, now).await?;
     audit_self(
@@ -294,7 +294,7 @@ pub async fn create_personal_token(
 
 pub async fn revoke_personal_token(core: &Core, p: &Principal, id: i64) -> Result<()> {
     let now = core.now();
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     if !tokens::revoke(&txn, id, p.user_id.0, now).await? {
         return Err(ServiceError::NotFound);
     }
@@ -356,7 +356,7 @@ pub async fn change_password(
         .map_err(|(code, msg)| ServiceError::field("new_password", code, msg))?;
     let hash = hash_password(new).await?;
     let now = core.now();
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     users::update(
         &txn,
         user.id,

@@ -18,3 +18,10 @@ impl Core {
         self.clock.now()
     }
 }
+
+impl Core {
+    /// A transaction for a use-case that writes (see [`crm_store::begin_write`]).
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        crm_store::begin_write(&self.db).await
+    }
+}

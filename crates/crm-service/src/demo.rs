@@ -4,7 +4,7 @@ use crate::auth::hash_password;
 use crate::{Core, Result, ServiceError};
 use crm_domain::Role;
 use crm_store::audit::{self, Entry};
-use crm_store::{departments, users, TransactionTrait};
+use crm_store::{departments, users};
 
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -120,7 +120,7 @@ pub async fn generate(core: &Core, progress: &(dyn Fn(u64, u64) + Sync)) -> Resu
     let total = (DEPARTMENTS.len() + USERS.len()) as u64;
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
     let now = core.now();
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let mut dept_ids: Vec<(&str, i64)> = Vec::new();
     let mut done = 0u64;
     for (key, name, parent) in DEPARTMENTS {

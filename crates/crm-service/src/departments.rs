@@ -5,7 +5,7 @@ use crate::{Core, Result, ServiceError};
 use crm_domain::validate::required_text;
 use crm_domain::{Action, FieldErrors, Module, Principal, Validated};
 use crm_store::audit::{self, Entry};
-use crm_store::{departments, recycle, users, TransactionTrait};
+use crm_store::{departments, recycle, users};
 use serde_json::json;
 
 pub use departments::Model as Department;
@@ -59,7 +59,7 @@ async fn validate<C: crm_store::ConnectionTrait>(
 
 pub async fn create(core: &Core, p: &Principal, input: DepartmentInput) -> Result<Department> {
     p.require(Module::System, Action::Create)?;
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let name = validate(&txn, &input, None).await?;
     let now = core.now();
     let d = departments::insert(&txn, &name, input.parent_id, now).await?;
@@ -88,7 +88,7 @@ pub async fn update(
     input: DepartmentInput,
 ) -> Result<Department> {
     p.require(Module::System, Action::Edit)?;
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let before = departments::find(&txn, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -116,7 +116,7 @@ pub async fn update(
 /// members.
 pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result<()> {
     p.require(Module::System, Action::Delete)?;
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let d = departments::find(&txn, id)
         .await?
         .ok_or(ServiceError::NotFound)?;

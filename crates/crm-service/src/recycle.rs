@@ -3,7 +3,7 @@
 use crate::{Core, Result, ServiceError};
 use crm_domain::{Action, Module, Principal};
 use crm_store::audit::{self, Entry};
-use crm_store::{departments, recycle, TransactionTrait};
+use crm_store::{departments, recycle};
 
 pub use recycle::Model as BinEntry;
 
@@ -20,7 +20,7 @@ pub async fn list(
 /// Restores one entry; restoring twice is a 404 the second time and changes nothing.
 pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
     p.require(Module::System, Action::Delete)?;
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let entry = recycle::find(&txn, id)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -6,7 +6,7 @@ use crate::error::versioned;
 use crate::{Core, Result, ServiceError};
 use crm_domain::{Action, ActionSet, DataScope, FieldErrors, Module, Principal, Role, RolePolicy};
 use crm_store::audit::{self, Entry};
-use crm_store::{roles, TransactionTrait};
+use crm_store::roles;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -97,7 +97,7 @@ pub async fn update(
     }
     errors.into_result()?;
     let scope = scope.unwrap_or(DataScope::Own);
-    let txn = core.db.begin().await?;
+    let txn = core.begin_write().await?;
     let before = policy_of(&txn, role).await?;
     let modules_json = serde_json::to_string(&parsed)
         .map_err(|e| ServiceError::Internal(sea_orm::DbErr::Custom(e.to_string())))?;

@@ -7,7 +7,7 @@ use crate::{Core, Result, ServiceError};
 use crm_domain::validate::{self, optional_text, required_text};
 use crm_domain::{Action, FieldErrors, Module, Principal, Role, Validated};
 use crm_store::audit::{self, Entry};
-use crm_store::{departments, sessions, tokens, users, ConnectionTrait, TransactionTrait};
+use crm_store::{departments, sessions, tokens, users, ConnectionTrait};
 use serde_json::json;
 
 pub use users::Model as User;
@@ -134,7 +134,12 @@ pub async fn create_unchecked(
         errors.add("role", "invalid_choice", "Unknown role");
     }
     let email = parse_email(input.email.as_deref().unwrap_or("")).collect("email", &mut errors);
-    let txn = core.db.begin().await?;
+    // Hash before taking the write lock: argon2 is deliberately slow.
+    let password_hash = match &password {
+        Some(pw) => Some(hash_password(pw.clone()).await?),
+        None => None,
+    };
+    let txn = core.begin_write().await?;
     check_department(&txn, input.department_id, &mut errors).await?;
     check_manager(&txn, input.manager_id, None, &mut errors).await?;
     if let Some(name) = &username {
@@ -143,12 +148,11 @@ pub async fn create_unchecked(
         }
     }
     errors.into_result()?;
-    let (Some(username), Some(password), Some(display_name), Some(role), Some(email)) =
-        (username, password, display_name, role, email)
+    let (Some(username), Some(password_hash), Some(display_name), Some(role), Some(email)) =
+        (username, password_hash, display_name, role, email)
     else {
         return Err(ServiceError::Validation(FieldErrors::new()));
     };
-    let password_hash = hash_password(password).await?;
     let now = core.now();
     let u = users::insert(
         &txn,
@@ -212,7 +216,14 @@ pub async fn update(
     patch: UserPatch,
 ) -> Result<User> {
     p.require(Module::System, Action::Edit)?;
-    let txn = core.db.begin().await?;
+    let new_hash = match &patch.password {
+        Some(pw) => match validate::password(pw) {
+            Ok(pw) => Some(hash_password(pw).await?),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let txn = core.begin_write().await?;
     let before = users::find(&txn, id).await?.ok_or(ServiceError::NotFound)?;
     let mut errors = FieldErrors::new();
     let mut changes = users::Changes::default();
@@ -255,14 +266,11 @@ pub async fn update(
     if let Some(e) = &patch.email {
         changes.email = parse_email(e.as_deref().unwrap_or("")).collect("email", &mut errors);
     }
-    let password = match &patch.password {
-        Some(pw) => validate::password(pw).collect("password", &mut errors),
-        None => None,
-    };
-    errors.into_result()?;
-    if let Some(pw) = password {
-        changes.password_hash = Some(hash_password(pw).await?);
+    if let Some(pw) = &patch.password {
+        validate::password(pw).collect("password", &mut errors);
     }
+    errors.into_result()?;
+    changes.password_hash = new_hash;
     let now = core.now();
     let ends_access = changes.active == Some(false) || changes.password_hash.is_some();
     let u = versioned(users::update(&txn, id, Some(version), changes, now).await?)?;

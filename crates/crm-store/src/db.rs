@@ -115,3 +115,19 @@ async fn migrate_unlocked(db: &DatabaseConnection) -> Result<(), StoreError> {
     Migrator::up(db, None).await?;
     Ok(())
 }
+
+/// Begins a transaction that will write. On SQLite the write lock is taken at once (like
+/// `BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later fails with
+/// `SQLITE_BUSY` when another writer committed in between, which the busy timeout cannot
+/// cure. On PostgreSQL this is a plain `BEGIN`.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // A statement that writes nothing but still takes the RESERVED lock, waiting for
+        // it under the busy timeout.
+        txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 1 = 0")
+            .await?;
+    }
+    Ok(txn)
+}
