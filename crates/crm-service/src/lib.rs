@@ -1,13 +1,18 @@
 //! Use-cases: one function per business action. Each takes `&Principal`, authorizes first,
 //! validates, and owns its transaction (the change and its audit entry commit together).
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod contacts;
 pub mod core;
+pub mod customers;
 pub mod demo;
+pub mod demo_customers;
 pub mod departments;
 pub mod error;
+pub mod export;
 pub mod recycle;
 pub mod roles;
 pub mod users;

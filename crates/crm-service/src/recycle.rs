@@ -43,6 +43,27 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
             }
             departments::restore(&txn, entry.entity_id).await?;
         }
+        crate::customers::ENTITY => {
+            crm_store::customers::restore(&txn, entry.entity_id).await?;
+        }
+        crate::contacts::ENTITY => {
+            let c = crm_store::contacts::find_any(&txn, entry.entity_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if crm_store::customers::find(&txn, c.customer_id)
+                .await?
+                .is_none()
+            {
+                return Err(ServiceError::conflict(
+                    "parent_deleted",
+                    "Restore its customer first",
+                ));
+            }
+            crm_store::contacts::restore(&txn, entry.entity_id).await?;
+        }
+        crate::activities::ENTITY => {
+            crm_store::activities::restore(&txn, entry.entity_id).await?;
+        }
         _ => return Err(ServiceError::NotFound),
     }
     if !recycle::mark_restored(&txn, id, p.user_id.0, now).await? {

@@ -131,3 +131,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     }
     Ok(txn)
 }
+
+/// After inserting explicit ids, moves PostgreSQL's id sequence past them (SQLite's
+/// AUTOINCREMENT follows on its own).
+pub async fn sync_sequence<C: sea_orm::ConnectionTrait>(db: &C, table: &str) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute(sea_orm::Statement::from_string(
+        DbBackend::Postgres,
+        format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+        ),
+    ))
+    .await?;
+    Ok(())
+}

@@ -3,7 +3,11 @@
 //! One query path serves SQLite and PostgreSQL; only [`db`] (connection set-up) and
 //! [`scope`] (the visibility condition) know which backend they talk to.
 
+pub mod activities;
 pub mod audit;
+pub mod bulk;
+pub mod contacts;
+pub mod customers;
 pub mod db;
 pub mod departments;
 pub mod entity;
@@ -12,6 +16,7 @@ pub mod migration;
 pub mod recycle;
 pub mod roles;
 pub mod scope;
+pub mod search;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

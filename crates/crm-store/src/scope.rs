@@ -117,9 +117,12 @@ impl RecordScope {
                     .and_where(record_share::Column::UserId.eq(self.user_id))
                     .to_owned();
                 let in_shared = Expr::col(id_col).in_subquery(shared);
-                Condition::any()
-                    .add(owner_col.is_in(ids.iter().copied()))
-                    .add(in_shared)
+                // Wrapped in ALL so that conditions callers add are ANDed, not ORed.
+                Condition::all().add(
+                    Condition::any()
+                        .add(owner_col.is_in(ids.iter().copied()))
+                        .add(in_shared),
+                )
             }
         }
     }

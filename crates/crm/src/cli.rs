@@ -49,8 +49,16 @@ pub enum Command {
     },
     /// Bring the database schema up to date and exit.
     Migrate,
-    /// Fill the database with a realistic demo organisation (password: demo1234).
-    Demo,
+    /// Fill the database with a realistic demo company: departments, managers and reps
+    /// (password: demo1234), then customers with contacts and contact history.
+    Demo {
+        /// How many customers to add (each with ~2 contacts and ~5 activities)
+        #[arg(long, default_value_t = 300)]
+        customers: u64,
+        /// Random seed, for repeatable data sets
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -99,28 +107,56 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { customers, seed } => {
             let core = open(&config).await?;
-            let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
-                    .map_err(|e| e.to_string())?,
-            );
-            bar.set_message("demo data");
-            let report = crm_service::demo::generate(&core, &|done, total| {
+            let style = indicatif::ProgressStyle::with_template(
+                "{msg:12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
+            )
+            .map_err(|e| e.to_string())?;
+            let bar = indicatif::ProgressBar::new(0).with_style(style.clone());
+            bar.set_message("organisation");
+            match crm_service::demo::generate(&core, &|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })
             .await
-            .map_err(|e| e.to_string())?;
-            bar.finish();
-            println!(
-                "created {} departments and {} users; every demo user (e.g. admin, liming, \
-                 zhangwei, liuyang) signs in with password {}",
-                report.departments,
-                report.users,
-                crm_service::demo::DEMO_PASSWORD
-            );
+            {
+                Ok(report) => {
+                    bar.finish();
+                    println!(
+                        "created {} departments and {} users; every demo user (admin, liming, \
+                         zhangwei, liuyang, …) signs in with password {}",
+                        report.departments,
+                        report.users,
+                        crm_service::demo::DEMO_PASSWORD
+                    );
+                }
+                Err(crm_service::ServiceError::Conflict { .. }) => {
+                    bar.finish_and_clear();
+                    println!("the demo organisation is already there; adding customers");
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+            if customers > 0 {
+                let bar = indicatif::ProgressBar::new(customers).with_style(style);
+                bar.set_message("customers");
+                let made = crm_service::demo_customers::generate(
+                    &core,
+                    customers,
+                    seed,
+                    &|done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                bar.finish();
+                println!(
+                    "added {} customers, {} contacts and {} activities",
+                    made.customers, made.contacts, made.activities
+                );
+            }
             Ok(())
         }
         Command::User {

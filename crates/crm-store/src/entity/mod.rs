@@ -1,8 +1,11 @@
 //! SeaORM entities. These never leave the store/service layers as JSON: the web layer has
 //! its own DTOs.
 
+pub mod activity;
 pub mod api_token;
 pub mod audit_log;
+pub mod contact;
+pub mod customer;
 pub mod department;
 pub mod login_attempt;
 pub mod record_share;

@@ -1,8 +1,12 @@
 //! The JSON API under `/api/v1`. Clients authenticate with `Authorization: Bearer <token>`.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod contacts;
+pub mod customers;
 pub mod departments;
+pub mod export;
 pub mod openapi;
 pub mod recycle;
 pub mod roles;
@@ -27,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(audit::router())
         .merge(recycle::router())
+        .merge(customers::router())
+        .merge(contacts::router())
+        .merge(activities::router())
+        .merge(export::router())
         .fallback(|| async { ApiError::not_found() })
 }
 

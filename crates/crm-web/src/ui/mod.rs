@@ -4,6 +4,8 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod contact_log;
+pub mod customers;
 pub mod departments;
 pub mod home;
 pub mod users;
@@ -35,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(admin::router())
         .merge(account::router())
+        .merge(customers::router())
+        .merge(contact_log::router())
 }
 
 /// A signed-in browser. Pages that need one redirect to the sign-in page otherwise.
@@ -125,6 +129,7 @@ impl UiSession {
             csrf: self.csrf.clone(),
             active,
             show_admin: p.can(Module::System, Action::View),
+            show_customers: p.can(Module::Customers, Action::View),
             next: urlencode(&self.path),
             toast,
         }
@@ -139,6 +144,7 @@ pub struct Layout {
     pub csrf: String,
     pub active: &'static str,
     pub show_admin: bool,
+    pub show_customers: bool,
     pub next: String,
     pub toast: Option<String>,
 }

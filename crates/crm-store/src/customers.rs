@@ -1,0 +1,402 @@
+//! Customers: queries. Visibility comes from [`crate::scope::RecordScope`], always in SQL.
+
+use crate::entity::contact;
+use crate::entity::customer::{self, Entity as Customer};
+use crate::scope::RecordScope;
+use crate::{search, Versioned};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+pub use customer::Model;
+
+pub const ENTITY: &str = "customer";
+
+/// Every editable field of a customer, already validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub name: String,
+    pub nature: Option<String>,
+    pub size: Option<String>,
+    pub industry: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub region: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub source: Option<String>,
+    pub status: String,
+    pub notes: Option<String>,
+    pub custom: String,
+}
+
+impl Fields {
+    pub fn of(m: &Model) -> Self {
+        Self {
+            name: m.name.clone(),
+            nature: m.nature.clone(),
+            size: m.size.clone(),
+            industry: m.industry.clone(),
+            province: m.province.clone(),
+            city: m.city.clone(),
+            district: m.district.clone(),
+            street: m.street.clone(),
+            postal_code: m.postal_code.clone(),
+            region: m.region.clone(),
+            phone: m.phone.clone(),
+            website: m.website.clone(),
+            source: m.source.clone(),
+            status: m.status.clone(),
+            notes: m.notes.clone(),
+            custom: m.custom.clone(),
+        }
+    }
+
+    fn apply(self, am: &mut customer::ActiveModel) {
+        am.name = Set(self.name);
+        am.nature = Set(self.nature);
+        am.size = Set(self.size);
+        am.industry = Set(self.industry);
+        am.province = Set(self.province);
+        am.city = Set(self.city);
+        am.district = Set(self.district);
+        am.street = Set(self.street);
+        am.postal_code = Set(self.postal_code);
+        am.region = Set(self.region);
+        am.phone = Set(self.phone);
+        am.website = Set(self.website);
+        am.source = Set(self.source);
+        am.status = Set(self.status);
+        am.notes = Set(self.notes);
+        am.custom = Set(self.custom);
+    }
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    fields: Fields,
+    owner_id: i64,
+    created_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Model, DbErr> {
+    let mut am = customer::ActiveModel {
+        owner_id: Set(owner_id),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    fields.apply(&mut am);
+    let m = am.insert(db).await?;
+    reindex(db, m.id).await?;
+    Ok(m)
+}
+
+/// A live customer, whoever owns it (callers check visibility).
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    Customer::find_by_id(id)
+        .filter(customer::Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+pub async fn find_any<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    Customer::find_by_id(id).one(db).await
+}
+
+/// The SQL condition of the customers visible in `scope`.
+pub fn visible(scope: &RecordScope) -> Condition {
+    Condition::all()
+        .add(scope.condition(
+            ENTITY,
+            customer::Column::OwnerId,
+            (customer::Entity, customer::Column::Id),
+        ))
+        .add(customer::Column::DeletedAt.is_null())
+}
+
+/// `SELECT id FROM customers WHERE <visible>`: for records that inherit a customer's
+/// visibility (contacts, activities, and later quotes, orders…).
+pub fn visible_ids(scope: &RecordScope) -> SelectStatement {
+    Query::select()
+        .column((customer::Entity, customer::Column::Id))
+        .from(customer::Entity)
+        .cond_where(visible(scope))
+        .to_owned()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Newest,
+    Name,
+    RecentlyUpdated,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "newest" | "-id" | "-created_at" => Some(Sort::Newest),
+            "name" => Some(Sort::Name),
+            "-updated_at" | "updated" => Some(Sort::RecentlyUpdated),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Name => "name",
+            Sort::RecentlyUpdated => "updated",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub q: Option<String>,
+    pub owner_id: Option<i64>,
+    pub region: Option<String>,
+    pub nature: Option<String>,
+    pub industry: Option<String>,
+    pub status: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+fn filtered(scope: &RecordScope, filter: &Filter, backend: sea_orm::DbBackend) -> Condition {
+    let mut cond = visible(scope);
+    if let Some(o) = filter.owner_id {
+        cond = cond.add(customer::Column::OwnerId.eq(o));
+    }
+    if let Some(v) = &filter.region {
+        cond = cond.add(customer::Column::Region.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.nature {
+        cond = cond.add(customer::Column::Nature.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.industry {
+        cond = cond.add(customer::Column::Industry.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.status {
+        cond = cond.add(customer::Column::Status.eq(v.as_str()));
+    }
+    if let Some(v) = filter.created_from {
+        cond = cond.add(customer::Column::CreatedAt.gte(v));
+    }
+    if let Some(v) = filter.created_to {
+        cond = cond.add(customer::Column::CreatedAt.lt(v));
+    }
+    if let Some(q) = &filter.q {
+        match search::customer_match(backend, q) {
+            Some(m) => cond = cond.add(m),
+            // Nothing searchable (only punctuation): no match rather than everything.
+            None => cond = cond.add(Expr::val(1).eq(0)),
+        }
+    }
+    cond
+}
+
+/// One page of visible customers. `after` is the id of the last row of the previous page
+/// (keyset pagination: no OFFSET, no COUNT).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: &RecordScope,
+    filter: &Filter,
+    sort: Sort,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut cond = filtered(scope, filter, db.get_database_backend());
+    if let Some(after) = after {
+        if let Some(last) = find_any(db, after).await? {
+            cond = cond.add(match sort {
+                Sort::Newest => Condition::all().add(customer::Column::Id.lt(after)),
+                Sort::Name => Condition::any()
+                    .add(customer::Column::Name.gt(last.name.clone()))
+                    .add(
+                        Condition::all()
+                            .add(customer::Column::Name.eq(last.name))
+                            .add(customer::Column::Id.gt(after)),
+                    ),
+                Sort::RecentlyUpdated => Condition::any()
+                    .add(customer::Column::UpdatedAt.lt(last.updated_at))
+                    .add(
+                        Condition::all()
+                            .add(customer::Column::UpdatedAt.eq(last.updated_at))
+                            .add(customer::Column::Id.lt(after)),
+                    ),
+            });
+        }
+    }
+    let q = Customer::find().filter(cond);
+    let q = match sort {
+        Sort::Newest => q.order_by_desc(customer::Column::Id),
+        Sort::Name => q
+            .order_by_asc(customer::Column::Name)
+            .order_by_asc(customer::Column::Id),
+        Sort::RecentlyUpdated => q
+            .order_by_desc(customer::Column::UpdatedAt)
+            .order_by_desc(customer::Column::Id),
+    };
+    q.limit(limit).all(db).await
+}
+
+/// Every visible customer matching the filter, in id order, streamed in batches (export).
+pub async fn batch_after<C: ConnectionTrait>(
+    db: &C,
+    scope: &RecordScope,
+    filter: &Filter,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    Customer::find()
+        .filter(filtered(scope, filter, db.get_database_backend()))
+        .filter(customer::Column::Id.gt(after))
+        .order_by_asc(customer::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    current: &Model,
+    version: i32,
+    fields: Fields,
+    now: DateTime<Utc>,
+) -> Result<Versioned<Model>, DbErr> {
+    let mut am: customer::ActiveModel = current.clone().into();
+    fields.apply(&mut am);
+    am.updated_at = Set(now);
+    am.version = Set(version + 1);
+    // The version check: write only if nobody changed the row since it was read.
+    let res = Customer::update_many()
+        .set(am)
+        .filter(customer::Column::Id.eq(current.id))
+        .filter(customer::Column::Version.eq(version))
+        .filter(customer::Column::DeletedAt.is_null())
+        .exec(db)
+        .await?;
+    let out = Versioned::after_update(res.rows_affected, find(db, current.id).await?)?;
+    if matches!(out, Versioned::Done(_)) {
+        reindex(db, current.id).await?;
+    }
+    Ok(out)
+}
+
+/// Hands customers to a new owner (version-checked per row when `version` is given).
+pub async fn set_owner<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    version: Option<i32>,
+    owner_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Versioned<Model>, DbErr> {
+    let mut q = Customer::update_many()
+        .col_expr(customer::Column::OwnerId, Expr::value(owner_id))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            customer::Column::Version,
+            Expr::col(customer::Column::Version).add(1),
+        )
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::DeletedAt.is_null());
+    if let Some(v) = version {
+        q = q.filter(customer::Column::Version.eq(v));
+    }
+    let res = q.exec(db).await?;
+    Versioned::after_update(res.rows_affected, find(db, id).await?)
+}
+
+pub async fn soft_delete<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<Versioned<()>, DbErr> {
+    let res = Customer::update_many()
+        .col_expr(customer::Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(
+            customer::Column::Version,
+            Expr::col(customer::Column::Version).add(1),
+        )
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(version))
+        .filter(customer::Column::DeletedAt.is_null())
+        .exec(db)
+        .await?;
+    if res.rows_affected == 1 {
+        search::remove_customer(db, id).await?;
+        return Ok(Versioned::Done(()));
+    }
+    Ok(match find(db, id).await? {
+        Some(_) => Versioned::Stale,
+        None => Versioned::Missing,
+    })
+}
+
+pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
+    let res = Customer::update_many()
+        .col_expr(
+            customer::Column::DeletedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            customer::Column::Version,
+            Expr::col(customer::Column::Version).add(1),
+        )
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::DeletedAt.is_not_null())
+        .exec(db)
+        .await?;
+    if res.rows_affected == 1 {
+        reindex(db, id).await?;
+    }
+    Ok(res.rows_affected == 1)
+}
+
+/// Rebuilds the search tokens of a customer from its fields and its live contacts.
+pub async fn reindex<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DbErr> {
+    let Some(c) = find(db, id).await? else {
+        return search::remove_customer(db, id).await;
+    };
+    let contacts = contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(id))
+        .filter(contact::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let mut texts: Vec<&str> = vec![c.name.as_str()];
+    texts.extend(c.phone.as_deref());
+    texts.extend(c.website.as_deref());
+    for k in &contacts {
+        texts.push(k.name.as_str());
+        texts.extend(k.mobile.as_deref());
+        texts.extend(k.phone.as_deref());
+        texts.extend(k.email.as_deref());
+    }
+    search::index_customer(db, id, &search::document_tokens(texts)).await
+}
+
+/// Names of customers by id (for lists and exports of related records).
+pub async fn names<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<(i64, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Customer::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .column(customer::Column::Name)
+        .filter(customer::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await
+}

@@ -1,0 +1,127 @@
+//! Excel exports read back with another reader (calamine), on both databases.
+#![allow(clippy::unwrap_used)]
+
+use axum::http::StatusCode;
+use calamine::{Data, Reader, Xlsx};
+use crm_domain::Role;
+use crm_testkit::{db_test, json, TestApp, TestUser};
+use std::io::Cursor;
+
+async fn download(
+    app: &TestApp,
+    path: &str,
+    who: &TestUser,
+    lang: &str,
+) -> (StatusCode, Vec<Vec<Data>>) {
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("authorization", format!("Bearer {}", who.token))
+        .header("accept-language", lang)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    if status != StatusCode::OK {
+        return (status, vec![]);
+    }
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".xlsx"));
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    (status, range.rows().map(|r| r.to_vec()).collect())
+}
+
+fn cell(rows: &[Vec<Data>], r: usize, c: usize) -> String {
+    rows[r][c].to_string()
+}
+
+db_test!(
+    customer_export_honours_scope_filter_and_neutralizes_formulas,
+    |app| {
+        let admin = app.admin().await;
+        let mgr = app.user("manager", Role::SalesManager, None, None).await;
+        let a = app.user("rep_a", Role::SalesRep, None, Some(mgr.id)).await;
+        let other = app.user("rep_z", Role::SalesRep, None, None).await;
+        let x = app
+        .post("/api/v1/customers", &a, json!({"name": "=HYPERLINK(\"http://evil\",\"点我\")", "status": "deal", "phone": "+86 10 6552 9988", "city": "北京"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+        app.post(
+            "/api/v1/customers",
+            &a,
+            json!({"name": "北京华信科技有限公司", "status": "following", "notes": "@SUM(1,2)"}),
+        )
+        .await;
+        app.post("/api/v1/customers", &other, json!({"name": "别人的客户"}))
+            .await;
+        app.post("/api/v1/contacts", &a, json!({"customer_id": x, "name": "张伟", "birthday": "1988-08-08", "email": "zw@example.cn"})).await;
+
+        // Export is a permission of its own: reps do not have it by default.
+        let (status, _) = download(&app, "/api/v1/customers/export.xlsx", &a, "zh-CN").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let (status, rows) = download(&app, "/api/v1/customers/export.xlsx", &mgr, "zh-CN").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            rows.len(),
+            3,
+            "header + the team's two customers, not the third"
+        );
+        assert_eq!(cell(&rows, 0, 1), "客户名称");
+        let names: Vec<String> = rows[1..].iter().map(|r| r[1].to_string()).collect();
+        assert!(names.contains(&"北京华信科技有限公司".to_string()));
+        assert!(
+            names.contains(&"'=HYPERLINK(\"http://evil\",\"点我\")".to_string()),
+            "{names:?}"
+        );
+        let first = rows
+            .iter()
+            .find(|r| r[0].to_string() == x.to_string())
+            .unwrap();
+        assert_eq!(first[2].to_string(), "已成交");
+        assert_eq!(first[12].to_string(), "'+86 10 6552 9988");
+        // Dates are real dates, not text.
+        assert!(matches!(first[17], Data::DateTime(_)), "{:?}", first[17]);
+        let notes: Vec<String> = rows[1..].iter().map(|r| r[16].to_string()).collect();
+        assert!(notes.contains(&"'@SUM(1,2)".to_string()));
+
+        // The filter applies; English headers follow Accept-Language.
+        let (_, rows) = download(
+            &app,
+            "/api/v1/customers/export.xlsx?status=deal",
+            &admin,
+            "en",
+        )
+        .await;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(cell(&rows, 0, 1), "Customer name");
+        assert_eq!(cell(&rows, 1, 2), "Deal closed");
+        let (_, rows) = download(&app, "/api/v1/customers/export.xlsx", &admin, "en").await;
+        assert_eq!(rows.len(), 4);
+
+        // Contacts export: scope through the customer, birthday as a date.
+        let (_, rows) = download(&app, "/api/v1/contacts/export.xlsx", &mgr, "zh-CN").await;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(cell(&rows, 1, 2), "张伟");
+        assert_eq!(cell(&rows, 1, 1), "'=HYPERLINK(\"http://evil\",\"点我\")");
+        assert!(matches!(rows[1][8], Data::DateTime(_)));
+        let outsider = app.user("outsider", Role::SalesManager, None, None).await;
+        let (_, rows) = download(&app, "/api/v1/contacts/export.xlsx", &outsider, "zh-CN").await;
+        assert_eq!(rows.len(), 1, "only the header");
+    }
+);
