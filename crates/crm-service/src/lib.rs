@@ -13,6 +13,7 @@ pub mod demo_customers;
 pub mod departments;
 pub mod error;
 pub mod export;
+pub mod jobs;
 pub mod recycle;
 pub mod roles;
 pub mod users;

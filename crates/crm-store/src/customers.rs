@@ -400,3 +400,17 @@ pub async fn names<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<(i64, 
         .all(db)
         .await
 }
+
+/// How many visible customers match a filter (for an export's progress bar only; lists
+/// never count).
+pub async fn count<C: ConnectionTrait>(
+    db: &C,
+    scope: &RecordScope,
+    filter: &Filter,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Customer::find()
+        .filter(filtered(scope, filter, db.get_database_backend()))
+        .count(db)
+        .await
+}

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod db;
 pub mod departments;
 pub mod entity;
+pub mod jobs;
 pub mod login_attempts;
 pub mod migration;
 pub mod recycle;

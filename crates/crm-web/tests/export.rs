@@ -125,3 +125,87 @@ db_test!(
         assert_eq!(rows.len(), 1, "only the header");
     }
 );
+
+db_test!(
+    ui_export_runs_as_a_job_with_progress_and_a_private_download,
+    |app| {
+        let mgr = app.user("manager", Role::SalesManager, None, None).await;
+        let rep = app.user("rep_a", Role::SalesRep, None, Some(mgr.id)).await;
+        for i in 0..30 {
+            app.post("/api/v1/customers", &rep, json!({"name": format!("客户{i:02}"), "status": if i % 3 == 0 { "deal" } else { "following" }})).await;
+        }
+        // Reps lack the export permission.
+        let (rep_session, rep_csrf) = app.browser_login("rep_a", crm_testkit::PASSWORD).await;
+        let r = app
+            .browser(
+                "POST",
+                "/exports/customers",
+                &rep_session,
+                Some(&[("_csrf", &rep_csrf), ("query", "")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // Without the CSRF token nothing starts.
+        let (session, csrf) = app.browser_login("manager", crm_testkit::PASSWORD).await;
+        let r = app
+            .browser(
+                "POST",
+                "/exports/customers",
+                &session,
+                Some(&[("query", "")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The export honours the list's filter (status=deal: 10 of 30).
+        let r = app
+            .browser(
+                "POST",
+                "/exports/customers",
+                &session,
+                Some(&[("_csrf", &csrf), ("query", "status=deal")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let job_url = r.header("location").unwrap();
+        assert!(job_url.starts_with("/jobs/"));
+        let page = app.browser("GET", &job_url, &session, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("job-progress"));
+        let mut done = false;
+        for _ in 0..100 {
+            let frag = app
+                .browser("GET", &format!("{job_url}/progress"), &session, None)
+                .await;
+            if frag.text.contains("job-download") {
+                assert!(frag.text.contains("100%"));
+                done = true;
+                break;
+            }
+            assert!(!frag.text.contains("bg-danger"), "{}", frag.text);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(done, "the export job finished");
+        // Only its owner downloads it.
+        let other = app
+            .browser("GET", &format!("{job_url}/download"), &rep_session, None)
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        let req = axum::http::Request::builder()
+            .uri(format!("{job_url}/download"))
+            .header("cookie", &session)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+        let name = book.sheet_names()[0].clone();
+        let rows = book.worksheet_range(&name).unwrap().rows().count();
+        assert_eq!(rows, 11, "header + 10 deals");
+    }
+);

@@ -20,6 +20,16 @@ pub async fn serve(core: Core, config: &Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "CRM listening on http://{addr}");
+    let now = core.now();
+    match crm_store::jobs::fail_interrupted(&core.db, now - chrono::Duration::minutes(2), now).await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            jobs = n,
+            "marked jobs interrupted by a previous stop as failed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "checking for interrupted jobs failed"),
+    }
     tokio::spawn(housekeeping(core));
     axum::serve(
         listener,
@@ -43,6 +53,13 @@ async fn housekeeping(core: Core) {
             crm_store::login_attempts::purge(&core.db, now - chrono::Duration::days(1)).await
         {
             tracing::warn!(error = %e, "purging login attempts failed");
+        }
+        if let Err(e) = crm_store::jobs::purge(&core.db, now - chrono::Duration::days(7)).await {
+            tracing::warn!(error = %e, "purging old jobs failed");
+        }
+        let stale = now - chrono::Duration::minutes(2);
+        if let Err(e) = crm_store::jobs::fail_interrupted(&core.db, stale, now).await {
+            tracing::warn!(error = %e, "checking for interrupted jobs failed");
         }
     }
 }

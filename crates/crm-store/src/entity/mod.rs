@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod contact;
 pub mod customer;
 pub mod department;
+pub mod job;
 pub mod login_attempt;
 pub mod record_share;
 pub mod recycle_bin;

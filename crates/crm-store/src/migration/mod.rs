@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_platform;
 mod m20261127_000002_customers;
+mod m20261127_000003_jobs;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_platform::Migration),
             Box::new(m20261127_000002_customers::Migration),
+            Box::new(m20261127_000003_jobs::Migration),
         ]
     }
 }

@@ -302,6 +302,34 @@ struct ListPage {
     next_href: Option<String>,
     first_href: Option<String>,
     can_create: bool,
+    can_export: bool,
+    view_query: String,
+}
+
+/// The list filter and sort of a customer-list query string (shared by the list page and
+/// the export, so an export holds exactly what the list shows).
+pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
+    let q: Option<String> = param(pairs, "q").map(|v| v.chars().take(100).collect());
+    let status = param(pairs, "status").and_then(Status::parse);
+    let nature = param(pairs, "nature").and_then(Nature::parse);
+    let region: Option<String> = param(pairs, "region").map(|v| v.chars().take(50).collect());
+    let owner_id = param(pairs, "owner_id").and_then(|v| v.parse::<i64>().ok());
+    let created_from_raw = param(pairs, "created_from").unwrap_or_default();
+    let created_to_raw = param(pairs, "created_to").unwrap_or_default();
+    let sort = param(pairs, "sort")
+        .and_then(Sort::parse)
+        .unwrap_or_default();
+    let filter = Filter {
+        q,
+        owner_id,
+        region,
+        nature: nature.map(|n| n.as_str().to_string()),
+        industry: None,
+        status: status.map(|v| v.as_str().to_string()),
+        created_from: date_param(Some(created_from_raw).filter(|v| !v.is_empty()), false),
+        created_to: date_param(Some(created_to_raw).filter(|v| !v.is_empty()), true),
+    };
+    (filter, sort)
 }
 
 pub async fn list(
@@ -342,27 +370,15 @@ pub async fn list(
         jar
     };
 
-    let q: Option<String> = param(&pairs, "q").map(|v| v.chars().take(100).collect());
-    let status = param(&pairs, "status").and_then(Status::parse);
-    let nature = param(&pairs, "nature").and_then(Nature::parse);
-    let region: Option<String> = param(&pairs, "region").map(|v| v.chars().take(50).collect());
-    let owner_id = param(&pairs, "owner_id").and_then(|v| v.parse::<i64>().ok());
+    let (filter, sort) = filter_from(&pairs);
+    let q = filter.q.clone();
+    let region = filter.region.clone();
+    let owner_id = filter.owner_id;
+    let status = filter.status.as_deref().and_then(Status::parse);
+    let nature = filter.nature.as_deref().and_then(Nature::parse);
     let created_from_raw = param(&pairs, "created_from").unwrap_or_default();
     let created_to_raw = param(&pairs, "created_to").unwrap_or_default();
-    let sort = param(&pairs, "sort")
-        .and_then(Sort::parse)
-        .unwrap_or_default();
     let cursor = param(&pairs, "cursor").and_then(|v| v.parse::<i64>().ok());
-    let filter = Filter {
-        q: q.clone(),
-        owner_id,
-        region: region.clone(),
-        nature: nature.map(|n| n.as_str().to_string()),
-        industry: None,
-        status: status.map(|v| v.as_str().to_string()),
-        created_from: date_param(Some(created_from_raw).filter(|v| !v.is_empty()), false),
-        created_to: date_param(Some(created_to_raw).filter(|v| !v.is_empty()), true),
-    };
     let mut rows = match customers::list(
         &state.core,
         &s.principal,
@@ -460,6 +476,8 @@ pub async fn list(
         next_href,
         first_href,
         can_create: s.principal.can(Module::Customers, Action::Create),
+        can_export: s.principal.can(Module::Customers, Action::Export),
+        view_query: query_of(&pairs, &FILTER_KEYS),
     };
     (jar, render(&page)).into_response()
 }

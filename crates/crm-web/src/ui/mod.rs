@@ -8,6 +8,7 @@ pub mod contact_log;
 pub mod customers;
 pub mod departments;
 pub mod home;
+pub mod jobs;
 pub mod users;
 
 use crate::i18n::{self, Tr};
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(admin::router())
         .merge(account::router())
+        .merge(jobs::router())
         .merge(customers::router())
         .merge(contact_log::router())
 }
