@@ -95,7 +95,15 @@ pub async fn authenticate(
     ip: &str,
 ) -> Result<users::Model> {
     let now = core.now();
-    let name = username.trim().to_ascii_lowercase();
+    // Control characters never belong to a username (and PostgreSQL refuses NUL in text):
+    // such an attempt is recorded without them and fails like an unknown account.
+    let has_control = username.chars().any(char::is_control);
+    let name: String = username
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let since = now - ATTEMPT_WINDOW;
     let db = &core.db;
     if login_attempts::failures_for_user(db, &name, since).await? >= MAX_FAILURES_PER_ACCOUNT
@@ -105,7 +113,7 @@ pub async fn authenticate(
             retry_after_secs: ATTEMPT_WINDOW.num_seconds() as u64,
         });
     }
-    let user = if name.is_empty() || name.len() > 64 {
+    let user = if name.is_empty() || name.len() > 64 || has_control {
         None
     } else {
         users::find_by_username(db, &name).await?

@@ -13,6 +13,7 @@ pub mod ui;
 
 pub use state::{AppState, WebConfig};
 
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi::docs_router())
         .merge(ui::router())
         .route("/static/{*path}", get(assets::serve))
+        .layer(axum::middleware::from_fn(reject_control_characters))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -42,4 +44,28 @@ async fn healthz(
             "database unavailable",
         ),
     }
+}
+
+/// Percent-encoded control characters (`%00`–`%1F`, `%7F`) have no business in a URL
+/// here, and PostgreSQL refuses NUL in text: such requests end with a 400 at the edge.
+async fn reject_control_characters(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let bad = |s: &str| {
+        let b = s.as_bytes();
+        b.windows(3).any(|w| {
+            w[0] == b'%'
+                && ((w[1] == b'0' || w[1] == b'1') && w[2].is_ascii_hexdigit()
+                    || (w[1] == b'7' && (w[2] == b'f' || w[2] == b'F')))
+        })
+    };
+    if bad(req.uri().path()) || req.uri().query().is_some_and(bad) {
+        return error::ApiError::bad_request(
+            "invalid_characters",
+            "The address contains control characters",
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
