@@ -1,6 +1,7 @@
 //! Pure types and rules of the CRM: ids, roles, permissions, data scopes, validated values.
 //! No I/O lives here.
 
+pub mod custom_field;
 pub mod customer;
 pub mod ids;
 pub mod permission;

@@ -1,15 +1,18 @@
 //! Contacts (联系人) under a customer; they follow the customer's visibility.
 
+use crate::custom_fields::{self, CustomField};
 use crate::customers::{editable, optional_long_text, scope_of, visible};
 use crate::error::versioned;
 use crate::{Core, Result, ServiceError};
 use chrono::NaiveDate;
+use crm_domain::custom_field::FieldEntity;
 use crm_domain::customer as cv;
 use crm_domain::validate::{optional_text, required_text};
 use crm_domain::{Action, FieldErrors, Module, Principal, Validated};
 use crm_store::audit::{self, Entry};
-use crm_store::{contacts, recycle};
+use crm_store::{contacts, recycle, ConnectionTrait};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub use contacts::{Filter, Model as Contact};
 
@@ -29,6 +32,8 @@ pub struct ContactInput {
     pub birthday: Option<String>,
     pub notes: Option<String>,
     pub is_primary: Option<bool>,
+    /// Custom field values by key, merged over the stored ones; null clears one.
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
 fn snapshot(c: &Contact) -> serde_json::Value {
@@ -36,6 +41,7 @@ fn snapshot(c: &Contact) -> serde_json::Value {
         "customer_id": c.customer_id, "name": c.name, "title": c.title, "mobile": c.mobile,
         "phone": c.phone, "email": c.email, "address": c.address, "birthday": c.birthday,
         "notes": c.notes, "is_primary": c.is_primary,
+        "custom": custom_fields::values(&c.custom),
     })
 }
 
@@ -49,7 +55,24 @@ pub fn parse_date(v: &str) -> std::result::Result<Option<NaiveDate>, (&'static s
         .map_err(|_| ("invalid_date", "Use the form YYYY-MM-DD".into()))
 }
 
-fn validate(base: contacts::Fields, input: &ContactInput) -> Result<contacts::Fields> {
+/// The active custom fields of contacts.
+pub async fn field_defs<C: ConnectionTrait>(db: &C) -> Result<Vec<CustomField>> {
+    custom_fields::active(db, FieldEntity::Contact).await
+}
+
+/// Hides the values of deactivated fields.
+fn strip_all(defs: &[CustomField], rows: &mut [Contact]) {
+    for c in rows {
+        custom_fields::strip(defs, &mut c.custom);
+    }
+}
+
+fn validate(
+    base: contacts::Fields,
+    input: &ContactInput,
+    defs: &[CustomField],
+    creating: bool,
+) -> Result<contacts::Fields> {
     let mut e = FieldErrors::new();
     let mut f = base;
     if let Some(n) = &input.name {
@@ -85,9 +108,7 @@ fn validate(base: contacts::Fields, input: &ContactInput) -> Result<contacts::Fi
     if let Some(v) = input.is_primary {
         f.is_primary = v;
     }
-    if f.custom.is_empty() {
-        f.custom = "{}".into();
-    }
+    f.custom = custom_fields::merge_values(defs, &f.custom, &input.custom_fields, creating, &mut e);
     e.into_result()?;
     Ok(f)
 }
@@ -112,17 +133,20 @@ pub async fn list(
 ) -> Result<Vec<Contact>> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
-    Ok(contacts::list(&core.db, &scope, filter, before, limit).await?)
+    let mut rows = contacts::list(&core.db, &scope, filter, before, limit).await?;
+    strip_all(&field_defs(&core.db).await?, &mut rows);
+    Ok(rows)
 }
 
 /// A visible contact (404 when its customer is invisible).
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Contact> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
-    let c = contacts::find(&core.db, id)
+    let mut c = contacts::find(&core.db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     visible(&core.db, &scope, c.customer_id).await?;
+    custom_fields::strip(&field_defs(&core.db).await?, &mut c.custom);
     Ok(c)
 }
 
@@ -135,13 +159,8 @@ pub async fn create(core: &Core, p: &Principal, input: ContactInput) -> Result<C
             "This field is required",
         ));
     };
-    let fields = validate(
-        contacts::Fields {
-            custom: "{}".into(),
-            ..Default::default()
-        },
-        &input,
-    )?;
+    let defs = field_defs(&core.db).await?;
+    let fields = validate(contacts::Fields::default(), &input, &defs, true)?;
     let scope = scope_of(core, p).await?;
     let txn = core.begin_write().await?;
     editable(&txn, &scope, customer_id)
@@ -153,7 +172,7 @@ pub async fn create(core: &Core, p: &Principal, input: ContactInput) -> Result<C
             other => other,
         })?;
     let now = core.now();
-    let c = contacts::insert(&txn, customer_id, fields, now).await?;
+    let mut c = contacts::insert(&txn, customer_id, fields, now).await?;
     audit::record(
         &txn,
         now,
@@ -164,6 +183,7 @@ pub async fn create(core: &Core, p: &Principal, input: ContactInput) -> Result<C
     )
     .await?;
     txn.commit().await?;
+    custom_fields::strip(&defs, &mut c.custom);
     Ok(c)
 }
 
@@ -188,9 +208,10 @@ pub async fn update(
             "A contact cannot move to another customer",
         ));
     }
-    let fields = validate(contacts::Fields::of(&before), &input)?;
+    let defs = field_defs(&txn).await?;
+    let fields = validate(contacts::Fields::of(&before), &input, &defs, false)?;
     let now = core.now();
-    let c = versioned(contacts::update(&txn, &before, version, fields, now).await?)?;
+    let mut c = versioned(contacts::update(&txn, &before, version, fields, now).await?)?;
     audit::record(
         &txn,
         now,
@@ -202,6 +223,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    custom_fields::strip(&defs, &mut c.custom);
     Ok(c)
 }
 

@@ -1,9 +1,11 @@
 //! Customers (客户): create, read, change, delete, transfer (移交) and share (共享), all
 //! through the one record scope.
 
+use crate::custom_fields::{self, CustomField};
 use crate::error::versioned;
 use crate::{Core, Result, ServiceError};
 use chrono::{DateTime, Utc};
+use crm_domain::custom_field::FieldEntity;
 use crm_domain::customer::{self as cv, Nature, Size, Source, Status};
 use crm_domain::validate::{optional_text, required_text};
 use crm_domain::{Action, FieldErrors, Module, Principal, Validated};
@@ -11,6 +13,7 @@ use crm_store::audit::{self, Entry};
 use crm_store::scope::{self, Access, RecordScope};
 use crm_store::{activities, contacts, customers, recycle, users, ConnectionTrait};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub use crm_store::customers::{Filter, Model as Customer, Sort};
 
@@ -36,6 +39,8 @@ pub struct CustomerInput {
     pub notes: Option<String>,
     /// Create only: the owner (default: the creator). Must be in the creator's scope.
     pub owner_id: Option<i64>,
+    /// Custom field values by key, merged over the stored ones; null clears one.
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// A customer as one user may see it.
@@ -52,11 +57,36 @@ fn snapshot(c: &Customer) -> serde_json::Value {
         "postal_code": c.postal_code, "region": c.region, "phone": c.phone,
         "website": c.website, "source": c.source, "status": c.status, "notes": c.notes,
         "owner_id": c.owner_id,
+        "custom": custom_fields::values(&c.custom),
     })
 }
 
-/// Merges `input` over `base` and validates every field.
-fn validate(base: customers::Fields, input: &CustomerInput) -> Result<customers::Fields> {
+/// The active custom fields of customers.
+pub async fn field_defs<C: ConnectionTrait>(db: &C) -> Result<Vec<CustomField>> {
+    custom_fields::active(db, FieldEntity::Customer).await
+}
+
+/// List filters from `cf.<key>=<value>` pairs, checked against the active customer fields
+/// (see [`custom_fields::filters`]).
+pub async fn custom_filters(
+    core: &Core,
+    pairs: &[(String, String)],
+    strict: bool,
+) -> Result<Vec<custom_fields::CustomFilter>> {
+    if !pairs.iter().any(|(k, _)| k.starts_with("cf.")) {
+        return Ok(Vec::new());
+    }
+    let defs = field_defs(&core.db).await?;
+    custom_fields::filters(&defs, pairs, strict)
+}
+
+/// Merges `input` over `base` and validates every field, custom fields against `defs`.
+fn validate(
+    base: customers::Fields,
+    input: &CustomerInput,
+    defs: &[CustomField],
+    creating: bool,
+) -> Result<customers::Fields> {
     let mut e = FieldErrors::new();
     let mut f = base;
     let text =
@@ -124,6 +154,7 @@ fn validate(base: customers::Fields, input: &CustomerInput) -> Result<customers:
     if let Some(v) = &input.website {
         f.website = cv::url(v).collect("website", &mut e).flatten();
     }
+    f.custom = custom_fields::merge_values(defs, &f.custom, &input.custom_fields, creating, &mut e);
     e.into_result()?;
     Ok(f)
 }
@@ -203,13 +234,19 @@ pub async fn list(
 ) -> Result<Vec<Customer>> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
-    Ok(customers::list(&core.db, &scope, filter, sort, after, limit).await?)
+    let mut rows = customers::list(&core.db, &scope, filter, sort, after, limit).await?;
+    let defs = field_defs(&core.db).await?;
+    for c in &mut rows {
+        custom_fields::strip(&defs, &mut c.custom);
+    }
+    Ok(rows)
 }
 
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<CustomerView> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
-    let (customer, access) = visible(&core.db, &scope, id).await?;
+    let (mut customer, access) = visible(&core.db, &scope, id).await?;
+    custom_fields::strip(&field_defs(&core.db).await?, &mut customer.custom);
     Ok(CustomerView { customer, access })
 }
 
@@ -253,13 +290,14 @@ fn entry(p: &Principal, action: &'static str, id: i64) -> Entry<'static> {
 
 pub async fn create(core: &Core, p: &Principal, input: CustomerInput) -> Result<Customer> {
     p.require(Module::Customers, Action::Create)?;
-    let fields = validate(customers::Fields::default(), &input)?;
+    let defs = field_defs(&core.db).await?;
+    let fields = validate(customers::Fields::default(), &input, &defs, true)?;
     let scope = scope_of(core, p).await?;
     let txn = core.begin_write().await?;
     let owner = input.owner_id.unwrap_or(p.user_id.0);
     check_owner(&txn, &scope, owner, "owner_id").await?;
     let now = core.now();
-    let c = customers::insert(&txn, fields, owner, Some(p.user_id.0), now).await?;
+    let mut c = customers::insert(&txn, fields, owner, Some(p.user_id.0), now).await?;
     audit::record(
         &txn,
         now,
@@ -270,6 +308,7 @@ pub async fn create(core: &Core, p: &Principal, input: CustomerInput) -> Result<
     )
     .await?;
     txn.commit().await?;
+    custom_fields::strip(&defs, &mut c.custom);
     Ok(c)
 }
 
@@ -284,9 +323,10 @@ pub async fn update(
     let scope = scope_of(core, p).await?;
     let txn = core.begin_write().await?;
     let before = editable(&txn, &scope, id).await?;
-    let fields = validate(customers::Fields::of(&before), &input)?;
+    let defs = field_defs(&txn).await?;
+    let fields = validate(customers::Fields::of(&before), &input, &defs, false)?;
     let now = core.now();
-    let c = versioned(customers::update(&txn, &before, version, fields, now).await?)?;
+    let mut c = versioned(customers::update(&txn, &before, version, fields, now).await?)?;
     audit::record(
         &txn,
         now,
@@ -298,6 +338,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    custom_fields::strip(&defs, &mut c.custom);
     Ok(c)
 }
 
@@ -365,8 +406,9 @@ pub async fn transfer(
     let txn = core.begin_write().await?;
     controlled(&txn, &scope, id).await?;
     check_target(&txn, to_user_id, "to_user_id").await?;
-    let c = transfer_one(&txn, p, &scope, id, version, to_user_id, core.now()).await?;
+    let mut c = transfer_one(&txn, p, &scope, id, version, to_user_id, core.now()).await?;
     txn.commit().await?;
+    custom_fields::strip(&field_defs(&core.db).await?, &mut c.custom);
     Ok(c)
 }
 

@@ -2,9 +2,11 @@
 //! and the user's scope. Rows stream from the database in batches into a workbook written
 //! in constant-memory mode on a blocking thread, so large exports do not hold every row.
 
+use crate::custom_fields::{self, CustomField};
 use crate::customers::scope_of;
 use crate::{Core, Result, ServiceError};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use crm_domain::custom_field::FieldType;
 use crm_domain::{Action, Module, Principal};
 use crm_store::{contacts, customers, users};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -56,13 +58,18 @@ pub const CONTACT_COLUMNS: &[&str] = &[
 ];
 
 /// Translated headers and value labels (`"status.deal"` → `"成交"`), supplied by the caller.
+/// Custom fields follow the fixed columns, headed by their Chinese label when `chinese`.
 #[derive(Debug, Clone, Default)]
 pub struct Labels {
     pub headers: Vec<String>,
     pub values: HashMap<String, String>,
     pub yes: String,
     pub no: String,
+    pub chinese: bool,
 }
+
+/// Joins the options of a multiple-choice value in a cell.
+pub const CHOICE_SEPARATOR: &str = "、";
 
 impl Labels {
     fn value(&self, kind: &str, code: &Option<String>) -> Cell {
@@ -83,8 +90,47 @@ pub enum Cell {
     Empty,
     Text(String),
     Int(i64),
+    Number(f64),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
+}
+
+/// The headers of the custom-field columns.
+fn custom_headers(defs: &[CustomField], labels: &Labels) -> Vec<String> {
+    defs.iter()
+        .map(|d| d.label(labels.chinese).to_string())
+        .collect()
+}
+
+/// The custom-field cells of one record: numbers as numbers, dates as dates, checkboxes
+/// as yes/no, multiple choices joined with "、".
+fn custom_cells(defs: &[CustomField], custom: &str, labels: &Labels) -> Vec<Cell> {
+    let values = custom_fields::values(custom);
+    defs.iter()
+        .map(|d| {
+            let Some(v) = values.get(&d.key).filter(|v| !v.is_null()) else {
+                return Cell::Empty;
+            };
+            match (d.kind(), v) {
+                (FieldType::Number, serde_json::Value::Number(n)) => {
+                    n.as_i64().map_or(Cell::Text(n.to_string()), Cell::Int)
+                }
+                (FieldType::Decimal, serde_json::Value::String(s)) => s
+                    .parse::<f64>()
+                    .map_or_else(|_| Cell::Text(s.clone()), Cell::Number),
+                (FieldType::Date, serde_json::Value::String(s)) => {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .map_or_else(|_| Cell::Text(s.clone()), Cell::Date)
+                }
+                _ => Cell::Text(custom_fields::display(
+                    v,
+                    &labels.yes,
+                    &labels.no,
+                    CHOICE_SEPARATOR,
+                )),
+            }
+        })
+        .collect()
 }
 
 fn text(v: &Option<String>) -> Cell {
@@ -142,6 +188,9 @@ fn write_workbook(
                     Cell::Int(n) => {
                         ws.write_number(row, c, n as f64)?;
                     }
+                    Cell::Number(n) => {
+                        ws.write_number(row, c, n)?;
+                    }
                     Cell::Date(d) => {
                         ws.write_date_with_format(row, c, d, &date)?;
                     }
@@ -188,7 +237,11 @@ pub async fn customers_xlsx(
 ) -> Result<Vec<u8>> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
-    export("Customers", labels.headers.clone(), |tx| async move {
+    let defs = crate::customers::field_defs(&core.db).await?;
+    let mut headers = labels.headers.clone();
+    headers.extend(custom_headers(&defs, labels));
+    let defs = &defs;
+    export("Customers", headers, |tx| async move {
         let mut after = 0i64;
         let mut done = 0usize;
         loop {
@@ -199,7 +252,7 @@ pub async fn customers_xlsx(
             let batch: Vec<Vec<Cell>> = rows
                 .iter()
                 .map(|c| {
-                    vec![
+                    let mut row = vec![
                         Cell::Int(c.id),
                         Cell::Text(c.name.clone()),
                         labels.value("status", &Some(c.status.clone())),
@@ -219,7 +272,9 @@ pub async fn customers_xlsx(
                         text(&c.notes),
                         Cell::DateTime(local(c.created_at)),
                         Cell::DateTime(local(c.updated_at)),
-                    ]
+                    ];
+                    row.extend(custom_cells(defs, &c.custom, labels));
+                    row
                 })
                 .collect();
             done += batch.len();
@@ -246,7 +301,11 @@ pub async fn contacts_xlsx(
 ) -> Result<Vec<u8>> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
-    export("Contacts", labels.headers.clone(), |tx| async move {
+    let defs = crate::contacts::field_defs(&core.db).await?;
+    let mut headers = labels.headers.clone();
+    headers.extend(custom_headers(&defs, labels));
+    let defs = &defs;
+    export("Contacts", headers, |tx| async move {
         let mut after = 0i64;
         let mut done = 0usize;
         loop {
@@ -263,7 +322,7 @@ pub async fn contacts_xlsx(
             let batch: Vec<Vec<Cell>> = rows
                 .iter()
                 .map(|c| {
-                    vec![
+                    let mut row = vec![
                         Cell::Int(c.id),
                         text(&customer_names.get(&c.customer_id).cloned()),
                         Cell::Text(c.name.clone()),
@@ -280,7 +339,9 @@ pub async fn contacts_xlsx(
                         }),
                         text(&c.notes),
                         Cell::DateTime(local(c.created_at)),
-                    ]
+                    ];
+                    row.extend(custom_cells(defs, &c.custom, labels));
+                    row
                 })
                 .collect();
             done += batch.len();

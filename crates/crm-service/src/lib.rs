@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod contacts;
 pub mod core;
+pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 pub mod demo_customers;

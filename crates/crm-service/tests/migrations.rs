@@ -50,3 +50,103 @@ db_test!(a_database_newer_than_the_binary_is_refused, |app| {
     assert!(err.to_string().contains("newer than this binary"));
     let _: &TestApp = &app;
 });
+
+/// Customers and contacts saved before custom fields existed (their `custom` column held
+/// '' when written through the service) get a JSON object, so custom-field filters can
+/// read every row.
+async fn custom_fields_migration_over_existing_records(db: crm_testkit::TestDb) {
+    use sea_orm_migration::MigratorTrait;
+    let conn = db.connect().await;
+    crm_store::migration::Migrator::up(&conn, Some(3))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let owner = crm_store::users::insert(
+        &conn,
+        crm_store::users::NewUser {
+            username: "old_rep".into(),
+            display_name: "老销售".into(),
+            password_hash: "x".into(),
+            role: "sales_rep".into(),
+            department_id: None,
+            manager_id: None,
+            email: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let fields = crm_store::customers::Fields {
+        name: "旧客户".into(),
+        status: "potential".into(),
+        custom: String::new(),
+        ..Default::default()
+    };
+    let old = crm_store::customers::insert(&conn, fields, owner.id, None, now)
+        .await
+        .unwrap();
+    let contact = crm_store::contacts::Fields {
+        name: "旧联系人".into(),
+        custom: String::new(),
+        ..Default::default()
+    };
+    let old_contact = crm_store::contacts::insert(&conn, old.id, contact, now)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    // The server starts on the new binary: migrations 4… run over the data.
+    let app = TestApp::on(db).await;
+    let db = &app.core.db;
+    let c = crm_store::customers::find(db, old.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.custom, "{}");
+    assert_eq!(c.name, "旧客户");
+    let k = crm_store::contacts::find(db, old_contact.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(k.custom, "{}");
+    // Custom fields work on the old rows: a filter reads them, an update writes them.
+    let admin = app.admin().await;
+    let r = app
+        .post(
+            "/api/v1/custom-fields",
+            &admin,
+            serde_json::json!({"entity": "customer", "key": "tier", "label_zh": "等级",
+                "field_type": "single_select", "options": ["A", "B"]}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let r = app.get("/api/v1/customers?cf.tier=A", &admin).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    assert_eq!(r.json()["items"], serde_json::json!([]));
+    let r = app
+        .patch(
+            &format!("/api/v1/customers/{}", old.id),
+            &admin,
+            serde_json::json!({"version": 1, "custom_fields": {"tier": "A"}}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    let r = app.get("/api/v1/customers?cf.tier=A", &admin).await;
+    assert_eq!(r.json()["items"][0]["id"], old.id);
+}
+
+mod custom_fields_migration_keeps_and_fixes_old_records {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        custom_fields_migration_over_existing_records(crm_testkit::TestDb::sqlite()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(db) = crm_testkit::TestDb::postgres().await {
+            custom_fields_migration_over_existing_records(db).await;
+        }
+    }
+}

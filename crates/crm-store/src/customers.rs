@@ -1,11 +1,12 @@
 //! Customers: queries. Visibility comes from [`crate::scope::RecordScope`], always in SQL.
 
+use crate::custom_fields::{self, Match};
 use crate::entity::contact;
 use crate::entity::customer::{self, Entity as Customer};
 use crate::scope::RecordScope;
-use crate::{search, Versioned};
+use crate::{dialect, search, Versioned};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, Func, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -170,6 +171,28 @@ pub struct Filter {
     pub status: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
+    /// `cf.<key>=<value>` filters on custom fields, all of which must match.
+    pub custom: Vec<custom_fields::Filter>,
+}
+
+/// The condition of one custom-field filter on `customers.custom`.
+fn custom_condition(backend: sea_orm::DbBackend, f: &custom_fields::Filter) -> SimpleExpr {
+    let Some(value) = dialect::json_text(backend, "customers", "custom", &f.key) else {
+        // Not a key at all: matches nothing.
+        return Expr::val(1).eq(0);
+    };
+    match &f.matcher {
+        Match::Equals(v) => Expr::expr(value).eq(v.as_str()),
+        Match::Contains(v) => {
+            dialect::contains(backend, Func::lower(value).into(), v.to_lowercase())
+        }
+        // A multiple choice reads as its JSON array text: look for the quoted option.
+        Match::HasOption(v) => dialect::contains(
+            backend,
+            value,
+            serde_json::Value::from(v.as_str()).to_string(),
+        ),
+    }
 }
 
 fn filtered(scope: &RecordScope, filter: &Filter, backend: sea_orm::DbBackend) -> Condition {
@@ -194,6 +217,9 @@ fn filtered(scope: &RecordScope, filter: &Filter, backend: sea_orm::DbBackend) -
     }
     if let Some(v) = filter.created_to {
         cond = cond.add(customer::Column::CreatedAt.lt(v));
+    }
+    for f in &filter.custom {
+        cond = cond.add(custom_condition(backend, f));
     }
     if let Some(q) = &filter.q {
         match search::customer_match(backend, q) {

@@ -1,15 +1,18 @@
 //! Storage: SeaORM entities, migrations and the queries of each aggregate.
 //!
-//! One query path serves SQLite and PostgreSQL; only [`db`] (connection set-up) and
-//! [`scope`] (the visibility condition) know which backend they talk to.
+//! One query path serves SQLite and PostgreSQL; only [`db`] (connection set-up),
+//! [`search`] (the full-text index) and [`dialect`] (JSON extraction and the like) branch
+//! on the backend.
 
 pub mod activities;
 pub mod audit;
 pub mod bulk;
 pub mod contacts;
+pub mod custom_fields;
 pub mod customers;
 pub mod db;
 pub mod departments;
+pub mod dialect;
 pub mod entity;
 pub mod jobs;
 pub mod login_attempts;

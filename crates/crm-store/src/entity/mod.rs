@@ -5,6 +5,7 @@ pub mod activity;
 pub mod api_token;
 pub mod audit_log;
 pub mod contact;
+pub mod custom_field;
 pub mod customer;
 pub mod department;
 pub mod job;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261127_000001_platform;
 mod m20261127_000002_customers;
 mod m20261127_000003_jobs;
+mod m20261127_000004_custom_fields;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_platform::Migration),
             Box::new(m20261127_000002_customers::Migration),
             Box::new(m20261127_000003_jobs::Migration),
+            Box::new(m20261127_000004_custom_fields::Migration),
         ]
     }
 }

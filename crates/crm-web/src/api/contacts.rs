@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use crm_service::contacts::{self, Contact, ContactInput, Filter};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
@@ -33,6 +34,9 @@ pub struct ContactDto {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
+    /// Values of the active custom fields of contacts by key (as for customers).
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
 impl From<Contact> for ContactDto {
@@ -52,6 +56,7 @@ impl From<Contact> for ContactDto {
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
+            custom_fields: super::customers::custom_values(&c.custom),
         }
     }
 }
@@ -87,6 +92,9 @@ pub struct ContactBody {
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
     pub is_primary: Option<bool>,
+    /// Custom field values by key; on PATCH merged over the stored ones, `null` clears one.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 fn cleared(v: Option<Option<String>>) -> Option<String> {
@@ -106,6 +114,7 @@ impl ContactBody {
             birthday: cleared(self.birthday),
             notes: cleared(self.notes),
             is_primary: self.is_primary,
+            custom_fields: self.custom_fields.unwrap_or_default(),
         }
     }
 }

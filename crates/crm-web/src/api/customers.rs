@@ -3,12 +3,14 @@
 use super::{ApiAuth, ApiJson, ApiQuery, Page, PathId};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use crm_service::customers::{self, Customer, CustomerInput, Filter, Sort};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
@@ -52,6 +54,18 @@ pub struct CustomerDto {
     /// Your access: `edit` or `read` (a read-only share).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
+    /// Values of the active custom fields by key (see `/api/v1/custom-fields`): numbers
+    /// as integers, decimals as strings ("12.5"), dates as "YYYY-MM-DD", checkboxes as
+    /// booleans, multiple choices as arrays. Fields without a value are absent.
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// The `custom` column of a record as the `custom_fields` object of its DTO.
+pub fn custom_values(custom: &str) -> BTreeMap<String, serde_json::Value> {
+    crm_service::custom_fields::values(custom)
+        .into_iter()
+        .collect()
 }
 
 impl From<Customer> for CustomerDto {
@@ -79,6 +93,7 @@ impl From<Customer> for CustomerDto {
             updated_at: c.updated_at,
             version: c.version,
             access: None,
+            custom_fields: custom_values(&c.custom),
         }
     }
 }
@@ -132,6 +147,10 @@ pub struct CustomerBody {
     pub notes: Option<Option<String>>,
     /// Create only: give the customer to someone in your scope.
     pub owner_id: Option<i64>,
+    /// Custom field values by key; on PATCH they are merged over the stored ones and
+    /// `null` clears one. Unknown keys are refused (`custom_fields.<key>`: unknown_field).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 fn cleared(v: Option<Option<String>>) -> Option<String> {
@@ -157,6 +176,7 @@ impl CustomerBody {
             status: self.status,
             notes: cleared(self.notes),
             owner_id: self.owner_id,
+            custom_fields: self.custom_fields.unwrap_or_default(),
         }
     }
 }
@@ -205,6 +225,45 @@ pub fn parse_when_pub(
         })
 }
 
+/// The customer list's query string: the parameters of [`CustomerQuery`] plus any number of
+/// `cf.<key>=<value>` custom-field filters (which a derived query type cannot take).
+pub struct CustomerListQuery {
+    pub query: CustomerQuery,
+    /// The `cf.<key>` pairs, as given.
+    pub custom: Vec<(String, String)>,
+}
+
+impl FromRequestParts<AppState> for CustomerListQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let bad = |e: &dyn std::fmt::Display| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                format!("Failed to deserialize query string: {e}"),
+            )
+        };
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| bad(&e))?;
+        let (custom, rest): (Vec<_>, Vec<_>) =
+            pairs.into_iter().partition(|(k, _)| k.starts_with("cf."));
+        let rest = serde_urlencoded::to_string(&rest).map_err(|e| bad(&e))?;
+        let query = serde_urlencoded::from_str(&rest).map_err(|e| bad(&e))?;
+        Ok(Self { query, custom })
+    }
+}
+
+impl CustomerListQuery {
+    /// The list filter, custom-field filters checked against the active definitions
+    /// (an unknown key or impossible value is a 422 under `cf.<key>`).
+    pub async fn filter(&self, state: &AppState) -> Result<Filter, ApiError> {
+        let mut f = self.query.filter()?;
+        f.custom = customers::custom_filters(&state.core, &self.custom, true).await?;
+        Ok(f)
+    }
+}
+
 impl CustomerQuery {
     pub fn filter(&self) -> Result<Filter, ApiError> {
         let s = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
@@ -217,20 +276,28 @@ impl CustomerQuery {
             status: s(&self.status),
             created_from: parse_when_pub(&self.created_from, "created_from")?,
             created_to: parse_when_pub(&self.created_to, "created_to")?,
+            custom: Vec::new(),
         })
     }
 }
 
 /// Customers you may see (yours, your subordinates', your department's or all, plus those
-/// shared with you), newest first unless `sort` says otherwise.
+/// shared with you), newest first unless `sort` says otherwise. Custom fields filter with
+/// `cf.<key>=<value>`: an exact match for choices (a multiple choice that includes the
+/// option), checkboxes (`true`/`false`), numbers, decimals and dates; a case-insensitive
+/// substring for text, URL, email and phone fields.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])),
-    params(CustomerQuery),
-    responses((status = 200, body = Page<CustomerDto>), (status = 403, body = ErrorBody)))]
+    params(CustomerQuery,
+        ("cf.{key}" = Option<String>, Query,
+         description = "Filter on the custom field `key`, e.g. `cf.tier=A` (repeatable with other keys)")),
+    responses((status = 200, body = Page<CustomerDto>), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiAuth(p): ApiAuth,
-    ApiQuery(q): ApiQuery<CustomerQuery>,
+    lq: CustomerListQuery,
 ) -> Result<Json<Page<CustomerDto>>, ApiError> {
+    let q = &lq.query;
     let pq = super::PageQuery {
         limit: q.limit,
         cursor: q.cursor.clone(),
@@ -246,8 +313,8 @@ pub async fn list(
             )
         })?,
     };
-    let rows =
-        customers::list(&state.core, &p, &q.filter()?, sort, pq.cursor()?, limit + 1).await?;
+    let filter = lq.filter(&state).await?;
+    let rows = customers::list(&state.core, &p, &filter, sort, pq.cursor()?, limit + 1).await?;
     Ok(Json(super::page(rows, limit, |c| c.id, CustomerDto::from)))
 }
 

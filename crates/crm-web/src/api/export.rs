@@ -1,7 +1,7 @@
 //! `/customers/export.xlsx`, `/contacts/export.xlsx`: Excel exports (资料导出).
 
 use super::contacts::ContactQuery;
-use super::customers::CustomerQuery;
+use super::customers::{CustomerListQuery, CustomerQuery};
 use super::{ApiAuth, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{self, Tr};
@@ -40,6 +40,7 @@ pub fn labels(tr: Tr, entity: &str, columns: &[&str]) -> Labels {
         values,
         yes: tr.t("common.yes"),
         no: tr.t("common.no"),
+        chinese: tr.is_zh(),
     }
 }
 
@@ -65,18 +66,20 @@ pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
 /// Customers you may see, matching the same filters as the list, as an Excel file.
 /// Requires the customers `export` permission. Headers follow Accept-Language.
 #[utoipa::path(get, path = "/api/v1/customers/export.xlsx", tag = "customers",
-    security(("bearer" = [])), params(CustomerQuery),
+    security(("bearer" = [])),
+    params(CustomerQuery, ("cf.{key}" = Option<String>, Query, description = "Custom-field filter, as for the list")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 403, body = ErrorBody)))]
 pub async fn customers(
     State(state): State<AppState>,
     ApiAuth(p): ApiAuth,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<CustomerQuery>,
+    q: CustomerListQuery,
 ) -> Result<Response, ApiError> {
     let tr = i18n::pick(None, &headers);
     let labels = labels(tr, "customer", export::CUSTOMER_COLUMNS);
-    let bytes = export::customers_xlsx(&state.core, &p, &q.filter()?, &labels, &|_| {}).await?;
+    let filter = q.filter(&state).await?;
+    let bytes = export::customers_xlsx(&state.core, &p, &filter, &labels, &|_| {}).await?;
     Ok(xlsx_response(bytes, "customers"))
 }
 

@@ -4,6 +4,7 @@ pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod custom_fields;
 pub mod customers;
 pub mod departments;
 pub mod export;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(recycle::router())
         .merge(customers::router())
         .merge(contacts::router())
+        .merge(custom_fields::router())
         .merge(activities::router())
         .merge(export::router())
         .fallback(|| async { ApiError::not_found() })

@@ -30,6 +30,8 @@ use utoipa_swagger_ui::SwaggerUi;
         super::activities::list, super::activities::show, super::activities::create,
         super::activities::update, super::activities::remove,
         super::export::customers, super::export::contacts,
+        super::custom_fields::list, super::custom_fields::show, super::custom_fields::create,
+        super::custom_fields::update, super::custom_fields::remove,
     ),
     modifiers(&BearerAuth),
 )]

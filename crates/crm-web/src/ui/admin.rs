@@ -448,6 +448,7 @@ pub async fn audit_page(
         crm_service::users::ENTITY,
         crm_service::departments::ENTITY,
         crm_service::roles::ENTITY,
+        crm_service::custom_fields::ENTITY,
     ];
     if let Some(t) = entity_type.as_deref() {
         if !known.contains(&t) {

@@ -1,6 +1,7 @@
 //! Customers (客户): the filtered list, the customer page (details, contacts, contact
 //! history, sharing, transfer, history) and the customer and contact forms.
 
+use super::custom_fields::{self as cfui, CfFilter, CfForm, CfInput};
 use super::users::Opt;
 use super::{error_page, opt_id, render, urlencode, FormErrors, Layout, UiSession};
 use crate::api::customers::parse_when_pub;
@@ -19,6 +20,7 @@ use crm_domain::customer::{ActivityKind, Nature, Size, Source, Status};
 use crm_domain::{Action, DataScope, Module};
 use crm_service::activities::{self, Activity, ActivityInput};
 use crm_service::contacts::{self, Contact, ContactInput};
+use crm_service::custom_fields::CustomField;
 use crm_service::customers::{self, Customer, CustomerInput, Filter, Sort};
 use crm_service::users::User;
 use crm_service::ServiceError;
@@ -284,6 +286,8 @@ pub struct CustomerRow {
     pub phone: String,
     pub owner: String,
     pub updated: String,
+    /// The custom-field columns.
+    pub custom: Vec<String>,
 }
 
 #[derive(Template)]
@@ -291,6 +295,9 @@ pub struct CustomerRow {
 struct ListPage {
     l: Layout,
     rows: Vec<CustomerRow>,
+    cf_filters: Vec<CfFilter>,
+    cf_labels: Vec<String>,
+    colspan: usize,
     q: String,
     region: String,
     created_from: String,
@@ -328,8 +335,29 @@ pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
         status: status.map(|v| v.as_str().to_string()),
         created_from: date_param(Some(created_from_raw).filter(|v| !v.is_empty()), false),
         created_to: date_param(Some(created_to_raw).filter(|v| !v.is_empty()), true),
+        custom: Vec::new(),
     };
     (filter, sort)
+}
+
+/// [`filter_from`] with the `cf.<key>` filters of the active custom fields (unknown keys
+/// and impossible values are ignored, as for the other filters of the page).
+pub async fn list_filter(
+    state: &AppState,
+    pairs: &[(String, String)],
+) -> Result<(Filter, Sort), ServiceError> {
+    let (mut filter, sort) = filter_from(pairs);
+    filter.custom = customers::custom_filters(&state.core, pairs, false).await?;
+    Ok((filter, sort))
+}
+
+/// The query keys of a saved view: the fixed filters and one per custom field.
+fn view_keys(defs: &[CustomField]) -> Vec<String> {
+    FILTER_KEYS
+        .iter()
+        .map(|k| k.to_string())
+        .chain(defs.iter().map(|d| cfui::name(&d.key)))
+        .collect()
 }
 
 pub async fn list(
@@ -341,9 +369,18 @@ pub async fn list(
     if let Err(e) = s.principal.require(Module::Customers, Action::View) {
         return error_page(s.tr, e.into());
     }
-    let has_filter = pairs.iter().any(|(k, _)| FILTER_KEYS.contains(&k.as_str()));
+    let defs = match customers::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let keys = view_keys(&defs);
+    let columns = cfui::list_columns(&defs);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let has_filter = pairs
+        .iter()
+        .any(|(k, _)| FILTER_KEYS.contains(&k.as_str()) || k.starts_with("cf."));
     let jar = if has_filter {
-        let saved = query_of(&pairs, &FILTER_KEYS);
+        let saved = query_of(&pairs, &keys);
         if saved.is_empty() {
             jar.remove(Cookie::build(VIEW_COOKIE).path("/"))
         } else {
@@ -370,7 +407,10 @@ pub async fn list(
         jar
     };
 
-    let (filter, sort) = filter_from(&pairs);
+    let (filter, sort) = match list_filter(&state, &pairs).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
     let q = filter.q.clone();
     let region = filter.region.clone();
     let owner_id = filter.owner_id;
@@ -404,7 +444,7 @@ pub async fn list(
         Ok(v) => v,
         Err(e) => return error_page(s.tr, e),
     };
-    let view = query_of(&pairs, &FILTER_KEYS);
+    let view = query_of(&pairs, &keys);
     let base = if view.is_empty() {
         // Keep a filter key so the link is not redirected to a saved view.
         "q=".to_string()
@@ -433,6 +473,7 @@ pub async fn list(
                 .cloned()
                 .unwrap_or_else(|| none.clone()),
             updated: fmt_time(c.updated_at),
+            custom: cfui::cells(tr, &columns, &c.custom),
             c,
         })
         .collect();
@@ -465,6 +506,9 @@ pub async fn list(
     let page = ListPage {
         l: s.layout("customers"),
         rows,
+        cf_filters: cfui::filters(tr, &defs, &pairs),
+        cf_labels: columns.iter().map(|d| cfui::label(tr, d)).collect(),
+        colspan: 9 + columns.len(),
         q: q.unwrap_or_default(),
         region: region.unwrap_or_default(),
         created_from: created_from_raw.to_string(),
@@ -477,7 +521,7 @@ pub async fn list(
         first_href,
         can_create: s.principal.can(Module::Customers, Action::Create),
         can_export: s.principal.can(Module::Customers, Action::Export),
-        view_query: query_of(&pairs, &FILTER_KEYS),
+        view_query: query_of(&pairs, &keys),
     };
     (jar, render(&page)).into_response()
 }
@@ -505,6 +549,8 @@ struct CustomerFields {
     notes: String,
     owner_id: Option<i64>,
     version: i32,
+    /// Custom field values as `cf.<key>` pairs.
+    cf: Vec<(String, String)>,
 }
 
 impl CustomerFields {
@@ -528,11 +574,12 @@ impl CustomerFields {
             notes: s(&c.notes),
             owner_id: Some(c.owner_id),
             version: c.version,
+            cf: cfui::stored_pairs(&c.custom),
         }
     }
 
     /// Every field is sent: an empty one clears the stored value.
-    fn input(&self, owner: bool) -> CustomerInput {
+    fn input(&self, owner: bool, defs: &[CustomField]) -> CustomerInput {
         CustomerInput {
             name: Some(self.name.clone()),
             nature: Some(self.nature.clone()),
@@ -550,6 +597,7 @@ impl CustomerFields {
             status: Some(self.status.clone()),
             notes: Some(self.notes.clone()),
             owner_id: if owner { self.owner_id } else { None },
+            custom_fields: cfui::form_values(defs, &self.cf),
         }
     }
 }
@@ -593,7 +641,7 @@ pub struct CustomerForm {
 }
 
 impl CustomerForm {
-    fn fields(&self) -> CustomerFields {
+    fn fields(&self, pairs: Vec<(String, String)>) -> CustomerFields {
         CustomerFields {
             name: self.name.clone(),
             nature: self.nature.clone(),
@@ -612,6 +660,7 @@ impl CustomerForm {
             notes: self.notes.clone(),
             owner_id: opt_id(&self.owner_id),
             version: self.version.unwrap_or(0),
+            cf: cfui::only_custom(pairs),
         }
     }
 }
@@ -629,6 +678,8 @@ struct FormPage {
     sources: Vec<Opt>,
     /// Only for a new customer, and only when the user's scope covers other people.
     owners: Option<Vec<Opt>>,
+    /// The custom fields.
+    cf: Vec<CfInput>,
     errors: FormErrors,
 }
 
@@ -668,7 +719,12 @@ async fn form_page(
         None
     };
     let tr = s.tr;
+    let defs = match customers::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(tr, e),
+    };
     let page = FormPage {
+        cf: cfui::inputs(tr, &defs, &f.cf, &errors, "", false),
         l: s.layout("customers"),
         natures: choice_opts(tr, "nature", &natures(), &f.nature),
         sizes: choice_opts(tr, "size", &sizes(), &f.size),
@@ -697,13 +753,17 @@ pub async fn new_form(State(state): State<AppState>, s: UiSession) -> Response {
 pub async fn create(
     State(state): State<AppState>,
     s: UiSession,
-    Form(f): Form<CustomerForm>,
+    CfForm(f, pairs): CfForm<CustomerForm>,
 ) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf) {
         return r;
     }
-    let fields = f.fields();
-    let input = fields.input(offers_owner(&s));
+    let defs = match customers::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let fields = f.fields(pairs);
+    let input = fields.input(offers_owner(&s), &defs);
     match customers::create(&state.core, &s.principal, input).await {
         Ok(c) => Redirect::to(&format!("/customers/{}?flash=created", c.id)).into_response(),
         Err(ServiceError::Validation(errs)) => {
@@ -733,13 +793,17 @@ pub async fn update(
     State(state): State<AppState>,
     s: UiSession,
     Path(id): Path<i64>,
-    Form(f): Form<CustomerForm>,
+    CfForm(f, pairs): CfForm<CustomerForm>,
 ) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf) {
         return r;
     }
-    let fields = f.fields();
-    let input = fields.input(false);
+    let defs = match customers::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let fields = f.fields(pairs);
+    let input = fields.input(false, &defs);
     match customers::update(&state.core, &s.principal, id, fields.version, input).await {
         Ok(_) => Redirect::to(&format!("/customers/{id}?flash=saved")).into_response(),
         Err(ServiceError::Validation(errs)) => {
@@ -790,6 +854,8 @@ pub struct ContactRow {
     pub mobile: String,
     pub phone: String,
     pub email: String,
+    /// The custom-field columns.
+    pub custom: Vec<String>,
 }
 
 pub struct TimelineRow {
@@ -823,6 +889,8 @@ struct ContactDraft {
     mobile: String,
     email: String,
     primary: bool,
+    /// Custom field values as `cf.<key>` pairs.
+    cf: Vec<(String, String)>,
 }
 
 /// What was typed into the "log contact" form.
@@ -871,6 +939,11 @@ struct ShowPage {
     read_only: bool,
     details: Vec<Detail>,
     contacts: Vec<ContactRow>,
+    /// Headers of the contacts' custom-field columns.
+    contact_cf_labels: Vec<String>,
+    contacts_colspan: usize,
+    /// The custom fields of the inline contact form.
+    cf: Vec<CfInput>,
     timeline: Vec<TimelineRow>,
     shares: Vec<ShareRow>,
     history: Vec<HistoryRow>,
@@ -938,6 +1011,7 @@ fn history_detail(
 fn field_label(tr: Tr, field: &str) -> String {
     match field {
         "owner_id" => tr.t("customers.owner"),
+        "custom" => tr.t("customers.custom"),
         f => label(tr, "customers", f),
     }
 }
@@ -974,6 +1048,9 @@ async fn build_show(
     let acts = activities::list(core, p, &filter, None, TIMELINE_SIZE).await?;
     let shares_v = customers::shares(core, p, id).await?;
     let audit = customers::history(core, p, id).await?;
+    let customer_defs = customers::field_defs(&core.db).await?;
+    let contact_defs = contacts::field_defs(&core.db).await?;
+    let contact_columns = cfui::list_columns(&contact_defs);
 
     let parse = |v: &Option<String>| {
         v.as_deref()
@@ -1029,7 +1106,7 @@ async fn build_show(
         pre: false,
         wide: false,
     };
-    let details = vec![
+    let mut details = vec![
         plain("customers.nature", opt_label(tr, "nature", &c.nature)),
         plain("customers.size", opt_label(tr, "size", &c.size)),
         plain("customers.source", opt_label(tr, "source", &c.source)),
@@ -1064,6 +1141,18 @@ async fn build_show(
             wide: true,
         },
     ];
+    let values = crm_service::custom_fields::values(&c.custom);
+    for d in &customer_defs {
+        let (value, href) = cfui::shown(tr, d, &values);
+        let long = d.kind() == crm_domain::custom_field::FieldType::LongText;
+        details.push(Detail {
+            label: cfui::label(tr, d),
+            value,
+            href,
+            pre: long,
+            wide: long,
+        });
+    }
 
     let contact_names: BTreeMap<i64, String> = contacts_v
         .iter()
@@ -1086,6 +1175,7 @@ async fn build_show(
             mobile: text_or_none(tr, &ct.mobile),
             phone: text_or_none(tr, &ct.phone),
             email: text_or_none(tr, &ct.email),
+            custom: cfui::cells(tr, &contact_columns, &ct.custom),
             ct,
         })
         .collect();
@@ -1146,7 +1236,18 @@ async fn build_show(
     };
     let kinds = choice_opts(tr, "activity", &kinds(), kind);
 
+    let cf = cfui::inputs(
+        tr,
+        &contact_defs,
+        &d.contact.cf,
+        &d.contact_errors,
+        "contact-",
+        true,
+    );
     Ok(ShowPage {
+        contact_cf_labels: contact_columns.iter().map(|d| cfui::label(tr, d)).collect(),
+        contacts_colspan: 6 + contact_columns.len(),
+        cf,
         l: s.layout("customers"),
         status_label: label(tr, "status", &c.status),
         status_class: status_class(&c.status),
@@ -1207,7 +1308,12 @@ pub struct ContactForm {
 }
 
 impl ContactForm {
-    fn input(&self, customer_id: Option<i64>) -> ContactInput {
+    fn input(
+        &self,
+        customer_id: Option<i64>,
+        defs: &[CustomField],
+        pairs: &[(String, String)],
+    ) -> ContactInput {
         ContactInput {
             customer_id,
             name: Some(self.name.clone().unwrap_or_default()),
@@ -1219,6 +1325,7 @@ impl ContactForm {
             birthday: self.birthday.clone(),
             notes: self.notes.clone(),
             is_primary: Some(self.is_primary.is_some()),
+            custom_fields: cfui::form_values(defs, pairs),
         }
     }
 }
@@ -1227,12 +1334,18 @@ pub async fn add_contact(
     State(state): State<AppState>,
     s: UiSession,
     Path(id): Path<i64>,
-    Form(f): Form<ContactForm>,
+    CfForm(f, pairs): CfForm<ContactForm>,
 ) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf) {
         return r;
     }
-    match contacts::create(&state.core, &s.principal, f.input(Some(id))).await {
+    let defs = match contacts::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let pairs = cfui::only_custom(pairs);
+    let input = f.input(Some(id), &defs, &pairs);
+    match contacts::create(&state.core, &s.principal, input).await {
         Ok(_) => Redirect::to(&format!("/customers/{id}?flash=saved#contacts")).into_response(),
         Err(ServiceError::Validation(errs)) => {
             let d = Drafts {
@@ -1242,6 +1355,7 @@ pub async fn add_contact(
                     mobile: f.mobile.unwrap_or_default(),
                     email: f.email.unwrap_or_default(),
                     primary: f.is_primary.is_some(),
+                    cf: pairs,
                 },
                 contact_errors: FormErrors::from_fields(s.tr, &errs),
                 ..Default::default()
@@ -1264,6 +1378,8 @@ struct ContactFields {
     notes: String,
     is_primary: bool,
     version: i32,
+    /// Custom field values as `cf.<key>` pairs.
+    cf: Vec<(String, String)>,
 }
 
 impl ContactFields {
@@ -1283,10 +1399,11 @@ impl ContactFields {
             notes: s(&c.notes),
             is_primary: c.is_primary,
             version: c.version,
+            cf: cfui::stored_pairs(&c.custom),
         }
     }
 
-    fn typed(f: &ContactForm) -> Self {
+    fn typed(f: &ContactForm, pairs: Vec<(String, String)>) -> Self {
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
         Self {
             name: s(&f.name),
@@ -1299,6 +1416,7 @@ impl ContactFields {
             notes: s(&f.notes),
             is_primary: f.is_primary.is_some(),
             version: f.version.unwrap_or(0),
+            cf: pairs,
         }
     }
 }
@@ -1310,6 +1428,8 @@ struct ContactPage {
     contact: Contact,
     customer: Customer,
     f: ContactFields,
+    /// The custom fields.
+    cf: Vec<CfInput>,
     errors: FormErrors,
     can_delete: bool,
 }
@@ -1328,7 +1448,12 @@ async fn contact_page(
     if v.access < Access::Edit {
         return error_page(s.tr, ServiceError::Forbidden);
     }
+    let defs = match contacts::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
     let page = ContactPage {
+        cf: cfui::inputs(s.tr, &defs, &f.cf, &errors, "", false),
         l: s.layout("customers"),
         contact,
         customer: v.customer,
@@ -1360,13 +1485,19 @@ pub async fn contact_update(
     State(state): State<AppState>,
     s: UiSession,
     Path(id): Path<i64>,
-    Form(f): Form<ContactForm>,
+    CfForm(f, pairs): CfForm<ContactForm>,
 ) -> Response {
     if let Err(r) = s.check_csrf(&f.csrf) {
         return r;
     }
+    let defs = match contacts::field_defs(&state.core.db).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let pairs = cfui::only_custom(pairs);
     let version = f.version.unwrap_or(0);
-    match contacts::update(&state.core, &s.principal, id, version, f.input(None)).await {
+    let input = f.input(None, &defs, &pairs);
+    match contacts::update(&state.core, &s.principal, id, version, input).await {
         Ok(c) => Redirect::to(&format!(
             "/customers/{}?flash=saved#contacts",
             c.customer_id
@@ -1378,7 +1509,7 @@ pub async fn contact_update(
                 Err(e) => return error_page(s.tr, e),
             };
             let errors = FormErrors::from_fields(s.tr, &errs);
-            contact_page(&state, &s, c, ContactFields::typed(&f), errors).await
+            contact_page(&state, &s, c, ContactFields::typed(&f, pairs), errors).await
         }
         Err(e) => error_page(s.tr, e),
     }

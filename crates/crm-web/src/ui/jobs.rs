@@ -52,7 +52,10 @@ pub async fn export_customers(
     if let Err(r) = s.check_csrf(&f.csrf) {
         return r;
     }
-    let (filter, _) = super::customers::filter_from(&pairs(&f.query));
+    let (filter, _) = match super::customers::list_filter(&state, &pairs(&f.query)).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
     let labels = labels(s.tr, "customer", CUSTOMER_COLUMNS);
     match jobs::export_customers(&state.core, &s.principal, filter, labels).await {
         Ok(job) => Redirect::to(&format!("/jobs/{}", job.id)).into_response(),

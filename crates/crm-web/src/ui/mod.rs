@@ -5,6 +5,8 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod contact_log;
+pub mod custom_fields;
+pub mod custom_fields_admin;
 pub mod customers;
 pub mod departments;
 pub mod home;
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(departments::router())
         .merge(users::router())
         .merge(admin::router())
+        .merge(custom_fields_admin::router())
         .merge(account::router())
         .merge(jobs::router())
         .merge(customers::router())
