@@ -367,6 +367,8 @@ pub async fn generate(
     for t in ["customers", "contacts", "activities"] {
         bulk::sync_sequence(&core.db, t).await?;
     }
+    // Fresh planner statistics, so lists over the new data use the right plans at once.
+    crm_store::optimize(&core.db, true).await?;
     Ok(out)
 }
 

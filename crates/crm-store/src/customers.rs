@@ -196,7 +196,29 @@ fn custom_condition(backend: sea_orm::DbBackend, f: &custom_fields::Filter) -> S
 }
 
 fn filtered(scope: &RecordScope, filter: &Filter, backend: sea_orm::DbBackend) -> Condition {
-    let mut cond = visible(scope);
+    filtered_in(visible(scope), filter, backend)
+}
+
+/// The visibility parts of [`RecordScope::parts`] for customers, each with the deleted
+/// check.
+fn visible_parts(scope: &RecordScope) -> Vec<Condition> {
+    scope
+        .parts(
+            ENTITY,
+            customer::Column::OwnerId,
+            (customer::Entity, customer::Column::Id),
+        )
+        .into_iter()
+        .map(|p| {
+            Condition::all()
+                .add(p)
+                .add(customer::Column::DeletedAt.is_null())
+        })
+        .collect()
+}
+
+fn filtered_in(visibility: Condition, filter: &Filter, backend: sea_orm::DbBackend) -> Condition {
+    let mut cond = visibility;
     if let Some(o) = filter.owner_id {
         cond = cond.add(customer::Column::OwnerId.eq(o));
     }
@@ -241,39 +263,57 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<i64>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut cond = filtered(scope, filter, db.get_database_backend());
-    if let Some(after) = after {
-        if let Some(last) = find_any(db, after).await? {
-            cond = cond.add(match sort {
-                Sort::Newest => Condition::all().add(customer::Column::Id.lt(after)),
-                Sort::Name => Condition::any()
-                    .add(customer::Column::Name.gt(last.name.clone()))
-                    .add(
-                        Condition::all()
-                            .add(customer::Column::Name.eq(last.name))
-                            .add(customer::Column::Id.gt(after)),
-                    ),
-                Sort::RecentlyUpdated => Condition::any()
-                    .add(customer::Column::UpdatedAt.lt(last.updated_at))
-                    .add(
-                        Condition::all()
-                            .add(customer::Column::UpdatedAt.eq(last.updated_at))
-                            .add(customer::Column::Id.lt(after)),
-                    ),
-            });
+    let backend = db.get_database_backend();
+    let keyset = match after {
+        Some(after) => find_any(db, after).await?.map(|last| match sort {
+            Sort::Newest => Condition::all().add(customer::Column::Id.lt(after)),
+            Sort::Name => Condition::any()
+                .add(customer::Column::Name.gt(last.name.clone()))
+                .add(
+                    Condition::all()
+                        .add(customer::Column::Name.eq(last.name))
+                        .add(customer::Column::Id.gt(after)),
+                ),
+            Sort::RecentlyUpdated => Condition::any()
+                .add(customer::Column::UpdatedAt.lt(last.updated_at))
+                .add(
+                    Condition::all()
+                        .add(customer::Column::UpdatedAt.eq(last.updated_at))
+                        .add(customer::Column::Id.lt(after)),
+                ),
+        }),
+        None => None,
+    };
+    let mut rows: Vec<Model> = Vec::new();
+    for part in visible_parts(scope) {
+        let mut cond = filtered_in(part, filter, backend);
+        if let Some(k) = &keyset {
+            cond = cond.add(k.clone());
+        }
+        let q = Customer::find().filter(cond);
+        let q = match sort {
+            Sort::Newest => q.order_by_desc(customer::Column::Id),
+            Sort::Name => q
+                .order_by_asc(customer::Column::Name)
+                .order_by_asc(customer::Column::Id),
+            Sort::RecentlyUpdated => q
+                .order_by_desc(customer::Column::UpdatedAt)
+                .order_by_desc(customer::Column::Id),
+        };
+        rows.extend(q.limit(limit).all(db).await?);
+    }
+    // Merge the parts in the list's order; a row owned in scope and also shared appears
+    // once.
+    match sort {
+        Sort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
+        Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+        Sort::RecentlyUpdated => {
+            rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)))
         }
     }
-    let q = Customer::find().filter(cond);
-    let q = match sort {
-        Sort::Newest => q.order_by_desc(customer::Column::Id),
-        Sort::Name => q
-            .order_by_asc(customer::Column::Name)
-            .order_by_asc(customer::Column::Id),
-        Sort::RecentlyUpdated => q
-            .order_by_desc(customer::Column::UpdatedAt)
-            .order_by_desc(customer::Column::Id),
-    };
-    q.limit(limit).all(db).await
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(limit as usize);
+    Ok(rows)
 }
 
 /// Every visible customer matching the filter, in id order, streamed in batches (export).
@@ -284,13 +324,23 @@ pub async fn batch_after<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    Customer::find()
-        .filter(filtered(scope, filter, db.get_database_backend()))
-        .filter(customer::Column::Id.gt(after))
-        .order_by_asc(customer::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
+    let backend = db.get_database_backend();
+    let mut rows: Vec<Model> = Vec::new();
+    for part in visible_parts(scope) {
+        rows.extend(
+            Customer::find()
+                .filter(filtered_in(part, filter, backend))
+                .filter(customer::Column::Id.gt(after))
+                .order_by_asc(customer::Column::Id)
+                .limit(limit)
+                .all(db)
+                .await?,
+        );
+    }
+    rows.sort_by_key(|r| r.id);
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(limit as usize);
+    Ok(rows)
 }
 
 pub async fn update<C: ConnectionTrait>(

@@ -147,3 +147,36 @@ pub async fn sync_sequence<C: sea_orm::ConnectionTrait>(db: &C, table: &str) -> 
     .await?;
     Ok(())
 }
+
+/// Keeps the query planner's statistics fresh. SQLite has none until `ANALYZE` runs, and
+/// without them it sorts a whole team's customers instead of walking the primary key: run
+/// a sampled `ANALYZE` when there are no statistics yet, else `PRAGMA optimize` (which
+/// re-analyzes only what changed a lot). PostgreSQL's autovacuum does this by itself;
+/// after a bulk load (`full`), both get an explicit `ANALYZE`.
+pub async fn optimize(db: &DatabaseConnection, full: bool) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            if full {
+                db.execute_unprepared("ANALYZE").await?;
+            }
+        }
+        _ => {
+            let has_stats = db
+                .query_one(sea_orm::Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT 1 AS x FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                ))
+                .await?
+                .is_some();
+            // One string: a pooled connection runs both (the limit is per connection).
+            if full || !has_stats {
+                db.execute_unprepared("PRAGMA analysis_limit = 2000; ANALYZE")
+                    .await?;
+            } else {
+                db.execute_unprepared("PRAGMA analysis_limit = 2000; PRAGMA optimize")
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -25,7 +25,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-pub use db::{begin_write, connect, migrate, Backend, StoreError};
+pub use db::{begin_write, connect, migrate, optimize, Backend, StoreError};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
 };

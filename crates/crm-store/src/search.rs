@@ -15,36 +15,66 @@ fn is_cjk(c: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF | 0x20000..=0x2FA1F)
 }
 
-fn runs(text: &str) -> Vec<Vec<char>> {
-    let mut out: Vec<Vec<char>> = Vec::new();
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Cjk,
+    Letter,
+    Digit,
+}
+
+fn class(c: char) -> Option<Class> {
+    if is_cjk(c) {
+        Some(Class::Cjk)
+    } else if c.is_ascii_digit() {
+        Some(Class::Digit)
+    } else if c.is_ascii_alphabetic() {
+        Some(Class::Letter)
+    } else {
+        None
+    }
+}
+
+/// Runs of characters of one class (CJK, ASCII letters, digits), lowercased.
+fn runs(text: &str) -> Vec<(Class, Vec<char>)> {
+    let mut out: Vec<(Class, Vec<char>)> = Vec::new();
     let mut cur: Vec<char> = Vec::new();
-    let mut cur_cjk = false;
+    let mut cur_class = Class::Letter;
     for c in text.chars().flat_map(char::to_lowercase) {
-        let cjk = is_cjk(c);
-        let word = cjk || c.is_ascii_alphanumeric();
-        if (!word || cjk != cur_cjk) && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+        let k = class(c);
+        if (k.is_none() || k != Some(cur_class)) && !cur.is_empty() {
+            out.push((cur_class, std::mem::take(&mut cur)));
         }
-        if word {
-            cur_cjk = cjk;
+        if let Some(k) = k {
+            cur_class = k;
             cur.push(c);
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push((cur_class, cur));
     }
     out
 }
 
-/// The index tokens of some texts: unigrams and bigrams of every run, deduplicated.
+fn grams(run: &[char], n: usize) -> impl Iterator<Item = String> + '_ {
+    run.windows(n).map(|w| w.iter().collect())
+}
+
+/// The index tokens of some texts, deduplicated. CJK and letter runs give unigrams and
+/// bigrams; digit runs (phone numbers) give 3- and 4-grams, since digit bigrams are in
+/// nearly every record and would make number searches scan most of the index.
 pub fn document_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     for text in texts {
-        for run in runs(text) {
-            for (i, c) in run.iter().enumerate() {
-                out.push(c.to_string());
-                if let Some(n) = run.get(i + 1) {
-                    out.push(format!("{c}{n}"));
+        for (class, run) in runs(text) {
+            match class {
+                Class::Digit if run.len() >= 3 => {
+                    out.extend(grams(&run, 3));
+                    out.extend(grams(&run, 4));
+                }
+                Class::Digit => out.push(run.iter().collect()),
+                _ => {
+                    out.extend(run.iter().map(|c| c.to_string()));
+                    out.extend(grams(&run, 2));
                 }
             }
         }
@@ -54,17 +84,17 @@ pub fn document_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Stri
     out
 }
 
-/// The tokens a query requires: the bigrams of each run (a one-character run needs its
-/// unigram). Empty when the query has no searchable character.
+/// The tokens a query requires: for CJK and letters, the bigrams of each run (a
+/// one-character run needs its unigram); for digits, the 4-grams (the 3-gram of a
+/// three-digit run, the run itself when shorter). Empty when nothing is searchable.
 pub fn query_tokens(q: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for run in runs(q) {
-        if run.len() == 1 {
-            out.push(run[0].to_string());
-        } else {
-            for w in run.windows(2) {
-                out.push(format!("{}{}", w[0], w[1]));
-            }
+    for (class, run) in runs(q) {
+        match class {
+            Class::Digit if run.len() >= 4 => out.extend(grams(&run, 4)),
+            Class::Digit => out.push(run.iter().collect()),
+            _ if run.len() == 1 => out.push(run[0].to_string()),
+            _ => out.extend(grams(&run, 2)),
         }
     }
     out.sort();
@@ -219,17 +249,28 @@ mod tests {
 
     #[test]
     fn chinese_names_and_phones_are_cut_into_grams() {
-        let doc = document_tokens(["张伟", "北京华信科技有限公司", "138-0013-8000"]);
-        for t in ["张", "伟", "张伟", "华信", "信科", "13", "38", "00", "80"] {
+        let doc = document_tokens([
+            "张伟",
+            "北京华信科技有限公司",
+            "138-0013-8000",
+            "13912345678",
+        ]);
+        for t in [
+            "张", "伟", "张伟", "华信", "信科", "138", "0013", "001", "8000", "1234", "5678",
+        ] {
             assert!(doc.contains(&t.to_string()), "{t}");
         }
+        assert!(!doc.contains(&"13".to_string()), "no digit bigrams");
         assert_eq!(query_tokens("张伟"), vec!["张伟"]);
         assert_eq!(query_tokens("张"), vec!["张"]);
-        assert_eq!(query_tokens(" 0013 "), vec!["00", "01", "13"]);
+        assert_eq!(query_tokens(" 0013 "), vec!["0013"]);
+        assert_eq!(query_tokens("123456"), vec!["1234", "2345", "3456"]);
+        assert_eq!(query_tokens("138"), vec!["138"]);
         assert_eq!(query_tokens("Li.Ming"), vec!["in", "li", "mi", "ng"]);
         assert!(query_tokens("  -- ").is_empty());
-        // Mixed runs split between scripts.
+        // Mixed runs split between scripts and between letters and digits.
         assert_eq!(query_tokens("A座"), vec!["a", "座"]);
+        assert_eq!(query_tokens("B2栋"), vec!["2", "b", "栋"]);
     }
 
     #[test]

@@ -54,6 +54,9 @@ async fn housekeeping(core: Core) {
         {
             tracing::warn!(error = %e, "purging login attempts failed");
         }
+        if let Err(e) = crm_store::optimize(&core.db, false).await {
+            tracing::warn!(error = %e, "refreshing planner statistics failed");
+        }
         if let Err(e) = crm_store::jobs::purge(&core.db, now - chrono::Duration::days(7)).await {
             tracing::warn!(error = %e, "purging old jobs failed");
         }
