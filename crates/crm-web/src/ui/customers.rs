@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/shares", post(share))
         .route("/customers/{id}/shares/{user_id}/delete", post(unshare))
         .route("/customers/{id}/transfer", post(transfer))
+        .route("/customers/bulk-transfer", post(bulk_transfer))
         .route("/contacts/{id}/edit", get(contact_edit))
         .route("/contacts/{id}", post(contact_update))
         .route("/contacts/{id}/delete", post(contact_delete))
@@ -311,6 +312,9 @@ struct ListPage {
     can_create: bool,
     can_export: bool,
     view_query: String,
+    /// Managers (any scope wider than their own records) move many customers at once.
+    can_bulk: bool,
+    targets: Vec<Opt>,
 }
 
 /// The list filter and sort of a customer-list query string (shared by the list page and
@@ -503,12 +507,17 @@ pub async fn list(
             sort == Sort::RecentlyUpdated,
         ),
     ];
+    let can_bulk = s.principal.can(Module::Customers, Action::Edit)
+        && s.principal.scope() != crm_domain::DataScope::Own;
+    let targets = user_opts(&users, None);
     let page = ListPage {
+        can_bulk,
+        targets,
         l: s.layout("customers"),
         rows,
         cf_filters: cfui::filters(tr, &defs, &pairs),
         cf_labels: columns.iter().map(|d| cfui::label(tr, d)).collect(),
-        colspan: 9 + columns.len(),
+        colspan: 9 + columns.len() + usize::from(can_bulk),
         q: q.unwrap_or_default(),
         region: region.unwrap_or_default(),
         created_from: created_from_raw.to_string(),
@@ -1737,5 +1746,37 @@ mod tests {
         );
         assert!(valid_saved("q=%E5%8D%8E&status=deal"));
         assert!(!valid_saved("q=<script>"));
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BulkTransferForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    to_user_id: String,
+    #[serde(default)]
+    ids: Vec<String>,
+}
+
+/// 批量移交: a manager hands the ticked customers to one user, all or nothing.
+pub async fn bulk_transfer(
+    State(state): State<AppState>,
+    s: UiSession,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<BulkTransferForm>,
+) -> Response {
+    if let Err(r) = s.check_csrf(&f.csrf) {
+        return r;
+    }
+    let ids: Vec<i64> = f.ids.iter().filter_map(|v| v.parse().ok()).collect();
+    let Some(to) = f.to_user_id.trim().parse::<i64>().ok() else {
+        return error_page(
+            s.tr,
+            ServiceError::field("to_user_id", "required", "This field is required"),
+        );
+    };
+    match customers::transfer_many(&state.core, &s.principal, &ids, to).await {
+        Ok(_) => Redirect::to("/customers?flash=saved").into_response(),
+        Err(e) => error_page(s.tr, e),
     }
 }
