@@ -83,3 +83,44 @@ db_test!(managers_bulk_transfer_from_the_list_reps_cannot, |app| {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 });
+
+db_test!(the_list_page_filters_and_remembers_the_view, |app| {
+    let rep = app.user("rep_a", Role::SalesRep, None, None).await;
+    app.post(
+        "/api/v1/customers",
+        &rep,
+        json!({"name": "软件甲", "industry": "软件"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/customers",
+        &rep,
+        json!({"name": "制造乙", "industry": "制造", "status": "deal"}),
+    )
+    .await;
+    let (session, _) = app.browser_login("rep_a", PASSWORD).await;
+    let page = app
+        .browser(
+            "GET",
+            "/customers?industry=%E8%BD%AF%E4%BB%B6",
+            &session,
+            None,
+        )
+        .await;
+    assert!(page.text.contains("软件甲") && !page.text.contains("制造乙"));
+    // The view is remembered: a plain visit comes back to it.
+    let saved = crm_testkit::cookie_pair(&page.cookies(), "crm_view_customers").unwrap();
+    let r = app
+        .browser("GET", "/customers", &format!("{session}; {saved}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.header("location").unwrap().contains("industry="));
+    let page = app
+        .browser("GET", "/customers?status=deal", &session, None)
+        .await;
+    assert!(page.text.contains("制造乙") && !page.text.contains("软件甲"));
+    let page = app
+        .browser("GET", "/customers?q=%E8%BD%AF%E4%BB%B6", &session, None)
+        .await;
+    assert!(page.text.contains("软件甲") && !page.text.contains("制造乙"));
+});

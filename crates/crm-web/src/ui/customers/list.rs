@@ -31,6 +31,7 @@ pub(super) struct ListPage {
     pub(super) colspan: usize,
     pub(super) q: String,
     pub(super) region: String,
+    pub(super) industry: String,
     pub(super) created_from: String,
     pub(super) created_to: String,
     pub(super) statuses: Vec<Opt>,
@@ -54,6 +55,7 @@ pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
     let status = param(pairs, "status").and_then(Status::parse);
     let nature = param(pairs, "nature").and_then(Nature::parse);
     let region: Option<String> = param(pairs, "region").map(|v| v.chars().take(50).collect());
+    let industry: Option<String> = param(pairs, "industry").map(|v| v.chars().take(50).collect());
     let owner_id = param(pairs, "owner_id").and_then(|v| v.parse::<i64>().ok());
     let created_from_raw = param(pairs, "created_from").unwrap_or_default();
     let created_to_raw = param(pairs, "created_to").unwrap_or_default();
@@ -65,7 +67,7 @@ pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
         owner_id,
         region,
         nature: nature.map(|n| n.as_str().to_string()),
-        industry: None,
+        industry,
         status: status.map(|v| v.as_str().to_string()),
         created_from: date_param(Some(created_from_raw).filter(|v| !v.is_empty()), false),
         created_to: date_param(Some(created_to_raw).filter(|v| !v.is_empty()), true),
@@ -147,6 +149,7 @@ pub async fn list(
     };
     let q = filter.q.clone();
     let region = filter.region.clone();
+    let industry = filter.industry.clone();
     let owner_id = filter.owner_id;
     let status = filter.status.as_deref().and_then(Status::parse);
     let nature = filter.nature.as_deref().and_then(Nature::parse);
@@ -250,6 +253,7 @@ pub async fn list(
         colspan: 9 + columns.len() + usize::from(can_bulk),
         q: q.unwrap_or_default(),
         region: region.unwrap_or_default(),
+        industry: industry.unwrap_or_default(),
         created_from: created_from_raw.to_string(),
         created_to: created_to_raw.to_string(),
         statuses: statuses_o,

@@ -44,11 +44,12 @@ pub use show::*;
 pub const VIEW_COOKIE: &str = "crm_view_customers";
 const PAGE_SIZE: u64 = 50;
 /// The query keys that make up a saved view of the list.
-const FILTER_KEYS: [&str; 8] = [
+const FILTER_KEYS: [&str; 9] = [
     "q",
     "status",
     "nature",
     "region",
+    "industry",
     "owner_id",
     "created_from",
     "created_to",
