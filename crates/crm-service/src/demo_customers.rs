@@ -234,9 +234,12 @@ pub async fn generate(
                 )
             };
             let owner = *pick(&mut rng, &owners);
+            // Customers arrive over the last two years in id order, as they would in a
+            // real system (ids and creation times grow together).
+            let progress_days = 720.0 * (1.0 - (done as f64 + cs.len() as f64) / n.max(1) as f64);
             let created = now
-                - Duration::days(rng.gen_range(0..720))
-                - Duration::minutes(rng.gen_range(0..1440));
+                - Duration::minutes((progress_days * 1440.0) as i64)
+                - Duration::minutes(rng.gen_range(0..60));
             let phone = format!(
                 "0{}-{:08}",
                 rng.gen_range(10..99),
