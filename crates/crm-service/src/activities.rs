@@ -152,18 +152,9 @@ pub async fn list(
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Activity> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
-    let a = activities::find(&core.db, id)
+    activities::find_visible(&core.db, &scope, id)
         .await?
-        .ok_or(ServiceError::NotFound)?;
-    if scope.owns_scope(a.author_id)
-        || crate::customers::visible(&core.db, &scope, a.customer_id)
-            .await
-            .is_ok()
-    {
-        Ok(a)
-    } else {
-        Err(ServiceError::NotFound)
-    }
+        .ok_or(ServiceError::NotFound)
 }
 
 pub async fn create(core: &Core, p: &Principal, input: ActivityInput) -> Result<Activity> {

@@ -2,7 +2,7 @@
 //! author is in the viewer's scope (a manager sees every subordinate's contact log).
 
 use crate::entity::activity::{self, Entity as Activity};
-use crate::scope::{RecordScope, Visible};
+use crate::scope::RecordScope;
 use crate::{customers, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -60,14 +60,25 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, 
 
 /// The condition of the activities visible in `scope`.
 pub fn visible(scope: &RecordScope) -> Condition {
-    let mut any = Condition::any()
-        .add(activity::Column::CustomerId.in_subquery(customers::visible_ids(scope)));
-    if let Visible::Owners(ids) = &scope.visible {
-        any = any.add(activity::Column::AuthorId.is_in(ids.iter().copied()));
-    }
     Condition::all()
         .add(activity::Column::DeletedAt.is_null())
-        .add(any)
+        .add(
+            Condition::any()
+                .add(activity::Column::CustomerId.in_subquery(customers::visible_ids(scope)))
+                .add(scope.owned_by(activity::Column::AuthorId)),
+        )
+}
+
+/// One activity if `scope` may see it (the same rule as the lists).
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    scope: &RecordScope,
+    id: i64,
+) -> Result<Option<Model>, DbErr> {
+    Activity::find_by_id(id)
+        .filter(visible(scope))
+        .one(db)
+        .await
 }
 
 #[derive(Debug, Clone, Default)]

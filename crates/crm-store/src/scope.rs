@@ -127,6 +127,16 @@ impl RecordScope {
         }
     }
 
+    /// Rows whose `col` names a user in this scope's owner set (everything for `All`):
+    /// for records visible through a person other than their owner, e.g. the author of a
+    /// contact log that a manager may read.
+    pub fn owned_by<O: ColumnTrait>(&self, col: O) -> Condition {
+        match &self.visible {
+            Visible::All => Condition::all(),
+            Visible::Owners(ids) => Condition::all().add(col.is_in(ids.iter().copied())),
+        }
+    }
+
     /// The visibility split into parts that can each use an index: the rows owned within
     /// the scope, and the rows shared with the user. A list runs one query per part and
     /// merges them (an `owner IN (…) OR id IN (shares)` defeats the owner index and makes
