@@ -36,6 +36,13 @@ impl Principal {
         }
     }
 
+    /// Whether product cost prices are shown to this user: roles that may edit or approve in
+    /// the product catalogue (administrators, executives, and any role an administrator
+    /// grants either action).
+    pub fn sees_cost(&self) -> bool {
+        self.can(Module::Products, Action::Edit) || self.can(Module::Products, Action::Approve)
+    }
+
     pub fn scope(&self) -> DataScope {
         self.policy.scope
     }

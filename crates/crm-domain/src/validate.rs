@@ -61,7 +61,7 @@ impl<T> Validated<T> for Result<T, (&'static str, String)> {
     }
 }
 
-type ParseResult<T> = Result<T, (&'static str, String)>;
+pub type ParseResult<T> = Result<T, (&'static str, String)>;
 
 /// A required single-line text: trimmed, non-empty, at most `max` characters, no control
 /// characters.

@@ -1,6 +1,8 @@
-//! What every use-case needs: the database and the clock.
+//! What every use-case needs: the database, the clock and the installation settings
+//! (currency, time zone, week start).
 
 use crate::Clock;
+use crm_domain::Settings;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -8,11 +10,28 @@ use std::sync::Arc;
 pub struct Core {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
 }
 
 impl Core {
+    /// A core with the default settings (CNY, Asia/Shanghai, weeks start on Monday).
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+        Self::with_settings(db, clock, Settings::default())
+    }
+    pub fn with_settings(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+    /// Today in the installation's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.today(self.clock.now())
     }
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()

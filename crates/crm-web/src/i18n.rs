@@ -109,11 +109,39 @@ mod tests {
         k
     }
 
+    /// Every catalogue directory (`locales/` and each module's `locales/<module>/`) holds an
+    /// `en.yml` and a `zh-CN.yml` with the same keys; no key is defined twice anywhere.
+    fn catalogue_dirs() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut dirs = vec![root.clone()];
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries.flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                }
+            }
+        }
+        dirs.sort();
+        dirs
+    }
+
     #[test]
     fn catalogues_have_the_same_keys_and_translate() {
-        let en = keys(include_str!("../locales/en.yml"));
-        let zh = keys(include_str!("../locales/zh-CN.yml"));
-        assert_eq!(en, zh, "en.yml and zh-CN.yml must have the same keys");
+        let mut en = Vec::new();
+        for dir in catalogue_dirs() {
+            let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+            let e = keys(&read("en.yml"));
+            let z = keys(&read("zh-CN.yml"));
+            assert!(!e.is_empty(), "{} has no en.yml keys", dir.display());
+            assert_eq!(
+                e,
+                z,
+                "{}: en.yml and zh-CN.yml must have the same keys",
+                dir.display()
+            );
+            en.extend(e);
+        }
+        en.sort();
         let mut dedup = en.clone();
         dedup.dedup();
         assert_eq!(dedup.len(), en.len(), "duplicate keys");

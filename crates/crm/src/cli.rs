@@ -93,7 +93,11 @@ async fn open(config: &Config) -> Result<Core, String> {
         .await
         .map_err(|e| e.to_string())?;
     crm_store::migrate(&db).await.map_err(|e| e.to_string())?;
-    Ok(Core::new(db, Arc::new(SystemClock)))
+    Ok(Core::with_settings(
+        db,
+        Arc::new(SystemClock),
+        config.settings.clone(),
+    ))
 }
 
 pub async fn run(cli: Cli, config: Config) -> Result<(), String> {

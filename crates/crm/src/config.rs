@@ -13,6 +13,8 @@ pub struct Config {
     pub log_format: String,
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    /// Currency, time zone and week start of the installation.
+    pub settings: crm_domain::Settings,
 }
 
 impl fmt::Debug for Config {
@@ -29,6 +31,9 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_proxy", &self.trust_proxy)
+            .field("currency", &self.settings.currency.code)
+            .field("time_zone", &self.settings.tz)
+            .field("week_start", &self.settings.week_start)
             .finish()
     }
 }
@@ -43,6 +48,41 @@ struct FileConfig {
     log_format: Option<String>,
     secure_cookies: Option<bool>,
     trust_proxy: Option<bool>,
+    currency: Option<String>,
+    time_zone: Option<String>,
+    week_start: Option<String>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Currency (ISO code), IANA time zone and week start (monday / sunday / saturday): file
+/// values overridden by `CRM_CURRENCY`, `CRM_TIME_ZONE`, `CRM_WEEK_START`.
+fn settings(file: &FileConfig) -> Result<crm_domain::Settings, String> {
+    let mut s = crm_domain::Settings::default();
+    if let Some(code) = env("CRM_CURRENCY").or(file.currency.clone()) {
+        s.currency = crm_domain::Currency::from_code(&code)
+            .ok_or_else(|| format!("currency: unknown code {code:?}"))?;
+    }
+    if let Some(tz) = env("CRM_TIME_ZONE").or(file.time_zone.clone()) {
+        s.tz = tz
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| format!("time_zone: unknown zone {tz:?}"))?;
+    }
+    if let Some(w) = env("CRM_WEEK_START").or(file.week_start.clone()) {
+        s.week_start = match w.to_ascii_lowercase().as_str() {
+            "monday" | "mon" => chrono::Weekday::Mon,
+            "sunday" | "sun" => chrono::Weekday::Sun,
+            "saturday" | "sat" => chrono::Weekday::Sat,
+            _ => {
+                return Err(format!(
+                    "week_start: {w:?} is not monday, sunday or saturday"
+                ))
+            }
+        };
+    }
+    Ok(s)
 }
 
 impl Config {
@@ -60,7 +100,9 @@ impl Config {
             Some(crate::cli::Command::Serve { bind }) => bind.clone(),
             _ => None,
         };
+        let settings = settings(&file)?;
         Ok(Config {
+            settings,
             database_url: cli
                 .database_url
                 .clone()

@@ -7,6 +7,8 @@ mod m20261127_000001_platform;
 mod m20261127_000002_customers;
 mod m20261127_000003_jobs;
 mod m20261127_000004_custom_fields;
+mod m20261127_000005_sales;
+mod util;
 
 pub struct Migrator;
 
@@ -18,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_customers::Migration),
             Box::new(m20261127_000003_jobs::Migration),
             Box::new(m20261127_000004_custom_fields::Migration),
+            Box::new(m20261127_000005_sales::Migration),
         ]
     }
 }

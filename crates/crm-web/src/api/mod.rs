@@ -7,10 +7,17 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod customers;
 pub mod departments;
+pub mod expenses;
 pub mod export;
 pub mod openapi;
+pub mod opportunities;
+pub mod orders;
+pub mod payments;
+pub mod products;
+pub mod quotes;
 pub mod recycle;
 pub mod roles;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 
@@ -37,6 +44,13 @@ pub fn router() -> Router<AppState> {
         .merge(custom_fields::router())
         .merge(activities::router())
         .merge(export::router())
+        .merge(products::router())
+        .merge(opportunities::router())
+        .merge(quotes::router())
+        .merge(orders::router())
+        .merge(payments::router())
+        .merge(expenses::router())
+        .merge(stats::router())
         .fallback(|| async { ApiError::not_found() })
 }
 
@@ -183,4 +197,28 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(de).map(Some)
+}
+
+/// Deserializes a decimal given as a JSON number (`12.5`) or string (`"12.50"`) into its
+/// text, so the service parses money and quantities exactly (never through a float).
+pub fn decimal_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        _ => Err(serde::de::Error::custom(
+            "expected a number or a decimal string",
+        )),
+    }
+}
+
+/// [`decimal_text`] for optional fields (`null` or absent: `None`).
+pub fn opt_decimal_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(serde::de::Error::custom(
+            "expected a number or a decimal string",
+        )),
+    }
 }

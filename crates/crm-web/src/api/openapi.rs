@@ -49,6 +49,19 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole document: the core paths above plus each module's own `Doc`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::products::Doc::openapi());
+    doc.merge(super::opportunities::Doc::openapi());
+    doc.merge(super::quotes::Doc::openapi());
+    doc.merge(super::orders::Doc::openapi());
+    doc.merge(super::payments::Doc::openapi());
+    doc.merge(super::expenses::Doc::openapi());
+    doc.merge(super::stats::Doc::openapi());
+    doc
+}
+
 pub fn docs_router() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", document()))
 }

@@ -9,8 +9,15 @@ pub mod custom_fields;
 pub mod custom_fields_admin;
 pub mod customers;
 pub mod departments;
+pub mod expenses;
 pub mod home;
 pub mod jobs;
+pub mod opportunities;
+pub mod orders;
+pub mod pipeline;
+pub mod products;
+pub mod quotes;
+pub mod stats;
 pub mod users;
 
 use crate::i18n::{self, Tr};
@@ -44,6 +51,13 @@ pub fn router() -> Router<AppState> {
         .merge(jobs::router())
         .merge(customers::router())
         .merge(contact_log::router())
+        .merge(products::router())
+        .merge(pipeline::router())
+        .merge(opportunities::router())
+        .merge(quotes::router())
+        .merge(orders::router())
+        .merge(expenses::router())
+        .merge(stats::router())
 }
 
 /// A signed-in browser. Pages that need one redirect to the sign-in page otherwise.
@@ -135,6 +149,8 @@ impl UiSession {
             active,
             show_admin: p.can(Module::System, Action::View),
             show_customers: p.can(Module::Customers, Action::View),
+            show_sales: p.can(Module::Sales, Action::View),
+            show_products: p.can(Module::Products, Action::View),
             next: urlencode(&self.path),
             toast,
         }
@@ -150,6 +166,8 @@ pub struct Layout {
     pub active: &'static str,
     pub show_admin: bool,
     pub show_customers: bool,
+    pub show_sales: bool,
+    pub show_products: bool,
     pub next: String,
     pub toast: Option<String>,
 }

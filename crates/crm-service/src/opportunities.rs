@@ -1,0 +1,1 @@
+//! Opportunities (销售机会).

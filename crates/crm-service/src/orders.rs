@@ -1,0 +1,1 @@
+//! Sales orders with approval, purchase records.

@@ -1,0 +1,1 @@
+//! Product catalogue: categories and products.

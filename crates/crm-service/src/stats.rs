@@ -1,0 +1,1 @@
+//! Rep statistics per period.

@@ -1,0 +1,1 @@
+//! Queries: Document lines shared by quotes and orders.

@@ -1,0 +1,1 @@
+//! Queries: Opportunities (销售机会).

@@ -1,0 +1,1 @@
+//! Queries: Sales orders with approval, purchase records.

@@ -1,0 +1,1 @@
+//! Queries: Payments and payment plans (receivables).

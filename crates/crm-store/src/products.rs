@@ -1,0 +1,1 @@
+//! Queries: Product catalogue: categories and products.

@@ -1,0 +1,1 @@
+//! Queries: Quotes (报价方案).

@@ -1,0 +1,1 @@
+//! Queries: Rep statistics per period.
