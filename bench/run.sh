@@ -11,6 +11,7 @@
 #
 # Options:
 #   --customers N       demo customers to generate (default 100000)
+#   --orders N          demo sales orders to generate (default: as many as customers)
 #   --db sqlite|postgres  backend (default sqlite)
 #   --duration D        load per scenario, e.g. 20s, 1m (default 20s)
 #   --connections C     concurrent connections (default 16)
@@ -24,6 +25,8 @@
 #                       work tree, e.g. --rev HEAD while others have edits in progress
 #   --no-build          use the existing binary in $CARGO_TARGET_DIR/release
 #   --no-export         skip the export measurement
+#   --generate-only     stop after generating the data (measure later with --reuse;
+#                       postgres also needs --keep)
 #
 # Environment: CARGO_TARGET_DIR (default /var/tmp/crm-bench-target), BENCH_TOOLS_DIR
 # (default /var/tmp/crm-bench-tools; oha is installed there), PGPORT_TEST (default 55433),
@@ -36,6 +39,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
 CUSTOMERS=100000
+ORDERS=
+GENERATE_ONLY=0
 CUSTOMERS_SET=0
 DB=sqlite
 DURATION=20s
@@ -68,6 +73,7 @@ usage() {
 while [ $# -gt 0 ]; do
     case "$1" in
     --customers) CUSTOMERS="${2:?}"; CUSTOMERS_SET=1; shift 2 ;;
+    --orders) ORDERS="${2:?}"; shift 2 ;;
     --db) DB="${2:?}"; shift 2 ;;
     --duration) DURATION="${2:?}"; shift 2 ;;
     --connections) CONNECTIONS="${2:?}"; shift 2 ;;
@@ -79,6 +85,7 @@ while [ $# -gt 0 ]; do
     --rev) REV="${2:?}"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --no-export) EXPORT=0; shift ;;
+    --generate-only) GENERATE_ONLY=1; shift ;;
     -h | --help) usage 0 ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; usage 2 ;;
     esac
@@ -87,6 +94,8 @@ done
 case "$DB" in sqlite | postgres) ;; *) die "--db must be sqlite or postgres" ;; esac
 case "$TOOL" in auto | oha | wrk) ;; *) die "--tool must be oha or wrk" ;; esac
 [[ "$CUSTOMERS" =~ ^[0-9]+$ ]] || die "--customers must be a number"
+ORDERS=${ORDERS:-$CUSTOMERS}
+[[ "$ORDERS" =~ ^[0-9]+$ ]] || die "--orders must be a number"
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "--connections must be a number"
 # Duration in whole seconds (accepts 20, 20s, 2m).
 case "$DURATION" in
@@ -225,6 +234,7 @@ if [ -n "$REUSE" ]; then
         die "$WORK holds $BENCH_CUSTOMERS customers, not $CUSTOMERS"
     fi
     CUSTOMERS=$BENCH_CUSTOMERS
+    ORDERS=${BENCH_ORDERS:-0}
 else
     WORK=$(mktemp -d /tmp/crm-bench.XXXXXX)
 fi
@@ -279,9 +289,9 @@ crm() { (cd "$WORK" && "$BIN" --database-url "$DB_URL" "$@"); }
 
 DEMO_SECONDS=
 if [ -z "$REUSE" ]; then
-    log "generating the demo organisation and $CUSTOMERS customers (crm demo)"
+    log "generating the demo organisation, $CUSTOMERS customers and $ORDERS orders (crm demo)"
     t0=$(date +%s.%N)
-    crm demo --customers "$CUSTOMERS" --seed "$SEED" >"$WORK/demo.log" 2>&1 ||
+    crm demo --customers "$CUSTOMERS" --orders "$ORDERS" --seed "$SEED" >"$WORK/demo.log" 2>&1 ||
         { tail -n 20 "$WORK/demo.log" >&2; die "crm demo failed"; }
     t1=$(date +%s.%N)
     DEMO_SECONDS=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
@@ -289,6 +299,7 @@ if [ -z "$REUSE" ]; then
     cat >"$WORK/bench.env" <<EOF
 BENCH_DB=$DB
 BENCH_CUSTOMERS=$CUSTOMERS
+BENCH_ORDERS=$ORDERS
 BENCH_SEED=$SEED
 BENCH_DEMO_SECONDS=$DEMO_SECONDS
 EOF
@@ -335,6 +346,10 @@ else
     DB_SIZE=$(psql_bench -d crm_bench -At -c "SELECT pg_database_size('crm_bench')")
 fi
 DB_SIZE_MB=$(python3 -c "print(f'{$DB_SIZE / 1048576:.0f}')")
+if [ "$GENERATE_ONLY" -eq 1 ]; then
+    log "generated ($DB_SIZE_MB MB); measure with: bench/run.sh --db $DB --reuse $WORK"
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------------------
 # Server
@@ -518,6 +533,15 @@ scenario b_list_manager "$MGR_TOKEN" "$P_LIST"
 scenario c_search_name "$MGR_TOKEN" "$P_NAME"
 scenario d_search_phone "$MGR_TOKEN" "$P_PHONE"
 scenario e_customer_page "$MGR_TOKEN" "${P_SHOW[@]}"
+# Sales (issue 4): the top manager's rep statistics for the current quarter and the
+# "likely to close" list over his whole team.
+P_STATS="/api/v1/stats/reps?period=quarter"
+P_CLOSING="/api/v1/opportunities/closing-soon?days=30&min_probability=60"
+ROWS_STATS=$(get "$MGR_TOKEN" "${P_STATS#/api/v1}" | jq '.rows | length')
+ROWS_CLOSING=$(get "$MGR_TOKEN" "${P_CLOSING#/api/v1}" | jq '.items | length')
+log "samples: rep statistics list $ROWS_STATS people, closing soon $ROWS_CLOSING opportunities"
+scenario h_stats_quarter "$MGR_TOKEN" "$P_STATS"
+scenario i_closing_soon "$MGR_TOKEN" "$P_CLOSING"
 
 RSS_LOAD_MAX_KB=$(max_of "$RSS_FILE")
 HWM_LOAD_KB=$(status_kb VmHWM)
@@ -598,7 +622,7 @@ row() { # row KEY LABEL TARGET_MS NOTE
 
 REPORT=$(
     cat <<EOF
-# Customers benchmark — $DB, $CUSTOMERS customers
+# Customers and sales benchmark — $DB, $CUSTOMERS customers, $ORDERS orders
 
 - Date: $DATE, commit $COMMIT; machine: $CORES cores ($CPU), $MEM
 - Database: $DB, $CUSTOMERS customers (~2 contacts, ~5 activities each), $DB_SIZE_MB MB on disk;
@@ -616,6 +640,8 @@ $(row b_list_manager "(b) first list page, top manager (liming)" 20 "")
 $(row c_search_name "(c) search 2-char name \`$NAME\`, manager" 50 "")
 $(row d_search_phone "(d) search phone fragment \`$PHONE\`, manager" 50 "")
 $(row e_customer_page "(e) customer page, ${#ID_ARR[@]} ids rotating, manager" 20 "")
+$(row h_stats_quarter "(h) rep statistics, current quarter, top manager ($ROWS_STATS people; $ORDERS orders in the database)" 100 "")
+$(row i_closing_soon "(i) likely to close in 30 days, probability ≥ 60 %, top manager ($ROWS_CLOSING rows)" 100 "")
 
 | measure | value | target | met |
 |---|---:|---|---|

@@ -354,10 +354,10 @@ pub async fn generate(
         out.activities += acts.len() as u64;
         let txn = core.begin_write().await?;
         bulk::customers(&txn, cs).await?;
-        for chunk in chunks(ks, 400) {
+        for chunk in bulk::chunks(ks, 400) {
             bulk::contacts(&txn, chunk).await?;
         }
-        for chunk in chunks(acts, 400) {
+        for chunk in bulk::chunks(acts, 400) {
             bulk::activities(&txn, chunk).await?;
         }
         for chunk in tokens.chunks(400) {
@@ -373,17 +373,4 @@ pub async fn generate(
     // Fresh planner statistics, so lists over the new data use the right plans at once.
     crm_store::optimize(&core.db, true).await?;
     Ok(out)
-}
-
-fn chunks<T>(mut v: Vec<T>, size: usize) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    while v.len() > size {
-        let rest = v.split_off(size);
-        out.push(v);
-        v = rest;
-    }
-    if !v.is_empty() {
-        out.push(v);
-    }
-    out
 }

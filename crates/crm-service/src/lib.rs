@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 pub mod demo_customers;
+pub mod demo_sales;
 pub mod departments;
 pub mod error;
 pub mod expenses;

@@ -64,6 +64,37 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
         crate::activities::ENTITY => {
             crm_store::activities::restore(&txn, entry.entity_id).await?;
         }
+        crate::opportunities::ENTITY => {
+            crate::opportunities::restore(&txn, entry.entity_id).await?;
+        }
+        crate::products::ENTITY => crate::products::restore(&txn, entry.entity_id).await?,
+        crate::products::categories::ENTITY => {
+            crate::products::categories::restore(&txn, entry.entity_id).await?
+        }
+        crate::quotes::ENTITY => {
+            let q = crm_store::quotes::find_any(&txn, entry.entity_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            parent_customer_live(&txn, q.customer_id).await?;
+            crm_store::quotes::restore(&txn, entry.entity_id).await?;
+        }
+        crate::expenses::ENTITY => {
+            let x = crm_store::expenses::find_any(&txn, entry.entity_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            parent_customer_live(&txn, x.customer_id).await?;
+            crm_store::expenses::restore(&txn, entry.entity_id).await?;
+        }
+        crate::orders::ENTITY => {
+            let o = crm_store::orders::find_any(&txn, entry.entity_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            parent_customer_live(&txn, o.customer_id).await?;
+            crate::orders::restore_in(&txn, entry.entity_id).await?;
+        }
+        crate::payments::ENTITY => {
+            crate::payments::restore_in(&txn, entry.entity_id, now).await?;
+        }
         _ => return Err(ServiceError::NotFound),
     }
     if !recycle::mark_restored(&txn, id, p.user_id.0, now).await? {
@@ -84,4 +115,18 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
     .await?;
     txn.commit().await?;
     Ok(entry)
+}
+
+/// A quote or expense comes back only while its customer is live.
+async fn parent_customer_live<C: crm_store::ConnectionTrait>(
+    db: &C,
+    customer_id: i64,
+) -> Result<()> {
+    if crm_store::customers::find(db, customer_id).await?.is_none() {
+        return Err(ServiceError::conflict(
+            "parent_deleted",
+            "Restore its customer first",
+        ));
+    }
+    Ok(())
 }

@@ -1,1 +1,154 @@
-//! Rep statistics per period.
+//! Rep statistics per period (业绩统计): for every person in the principal's scope, the
+//! customers they followed, new customers, opportunities created / won / lost, orders
+//! approved, sales amount and payments received, in the installation's time zone; a
+//! ranking for the period and a trend over consecutive periods.
+
+use crate::{Core, Result, ServiceError};
+use chrono::NaiveDate;
+use crm_domain::{Action, Module, Period, PeriodKind, Principal};
+use crm_store::scope::{RecordScope, Visible};
+use crm_store::stats::{self, Range, RepFigures};
+
+/// The most periods a trend covers.
+pub const MAX_TREND: u32 = 24;
+
+#[derive(Debug, Clone)]
+pub struct RepRow {
+    pub user_id: i64,
+    pub name: String,
+    pub active: bool,
+    /// 1 = highest sales amount in the period.
+    pub rank: usize,
+    pub figures: RepFigures,
+}
+
+#[derive(Debug, Clone)]
+pub struct RepStats {
+    pub period: Period,
+    pub rows: Vec<RepRow>,
+    pub totals: RepFigures,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrendPoint {
+    pub period: Period,
+    pub figures: RepFigures,
+}
+
+fn range(core: &Core, p: &Period) -> Range {
+    let (from, to) = core.settings.instants(p);
+    Range {
+        from,
+        to,
+        from_date: p.start,
+        to_date: p.end,
+    }
+}
+
+/// The people whose figures `p` may read.
+async fn people(core: &Core, p: &Principal) -> Result<Vec<(i64, String, bool)>> {
+    let scope = RecordScope::load(&core.db, p).await?;
+    Ok(match &scope.visible {
+        Visible::All => stats::people(&core.db, None).await?,
+        Visible::Owners(ids) => stats::people(&core.db, Some(ids)).await?,
+    })
+}
+
+/// The period of `kind` containing `date` (today when `None`).
+pub fn period_of(core: &Core, kind: PeriodKind, date: Option<NaiveDate>) -> Period {
+    Period::containing(
+        kind,
+        date.unwrap_or_else(|| core.today()),
+        core.settings.week_start,
+    )
+}
+
+/// Every person in scope with their figures for the period, ranked by sales amount (then
+/// payments received, then name). Inactive people appear only when they have figures.
+pub async fn reps(
+    core: &Core,
+    p: &Principal,
+    kind: PeriodKind,
+    date: Option<NaiveDate>,
+) -> Result<RepStats> {
+    p.require(Module::Sales, Action::View)?;
+    let period = period_of(core, kind, date);
+    let people = people(core, p).await?;
+    let ids: Vec<i64> = people.iter().map(|x| x.0).collect();
+    let figures = stats::figures(&core.db, &ids, range(core, &period)).await?;
+    let mut rows: Vec<RepRow> = people
+        .into_iter()
+        .filter_map(|(id, name, active)| {
+            let f = figures.get(&id).copied();
+            if !active && f.is_none() {
+                return None;
+            }
+            Some(RepRow {
+                user_id: id,
+                name,
+                active,
+                rank: 0,
+                figures: f.unwrap_or_default(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.figures
+            .sales_amount
+            .cmp(&a.figures.sales_amount)
+            .then(
+                b.figures
+                    .payments_received
+                    .cmp(&a.figures.payments_received),
+            )
+            .then(a.name.cmp(&b.name))
+    });
+    let mut totals = RepFigures::default();
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i + 1;
+        totals.add(&r.figures);
+    }
+    Ok(RepStats {
+        period,
+        rows,
+        totals,
+    })
+}
+
+/// The figures of one person (or everyone in scope when `user_id` is `None`) over `count`
+/// consecutive periods ending with the one containing `date`, oldest first.
+pub async fn trend(
+    core: &Core,
+    p: &Principal,
+    kind: PeriodKind,
+    count: u32,
+    date: Option<NaiveDate>,
+    user_id: Option<i64>,
+) -> Result<Vec<TrendPoint>> {
+    p.require(Module::Sales, Action::View)?;
+    if count == 0 || count > MAX_TREND {
+        return Err(ServiceError::field(
+            "count",
+            "out_of_range",
+            format!("must be between 1 and {MAX_TREND}"),
+        ));
+    }
+    let people = people(core, p).await?;
+    let ids: Vec<i64> = match user_id {
+        Some(u) if people.iter().any(|x| x.0 == u) => vec![u],
+        Some(_) => return Err(ServiceError::NotFound),
+        None => people.iter().map(|x| x.0).collect(),
+    };
+    let last = period_of(core, kind, date);
+    let mut out = Vec::with_capacity(count as usize);
+    for back in (0..count).rev() {
+        let period = last.shift(-(back as i32), core.settings.week_start);
+        let by_person = stats::figures(&core.db, &ids, range(core, &period)).await?;
+        let mut figures = RepFigures::default();
+        for f in by_person.values() {
+            figures.add(f);
+        }
+        out.push(TrendPoint { period, figures });
+    }
+    Ok(out)
+}

@@ -60,3 +60,34 @@ pub async fn max_id<C: ConnectionTrait>(db: &C, table: &str) -> Result<i64, DbEr
 
 pub use crate::db::sync_sequence;
 pub use crate::search::index_customers_bulk as search_tokens;
+
+/// Inserts rows of any entity in one statement (explicit ids allowed). Keep batches under
+/// the backend's bound-parameter limit (a few hundred rows).
+pub async fn rows<C, A>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Splits `v` into vectors of at most `size` items.
+pub fn chunks<T>(mut v: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    while v.len() > size {
+        let rest = v.split_off(size);
+        out.push(v);
+        v = rest;
+    }
+    if !v.is_empty() {
+        out.push(v);
+    }
+    out
+}

@@ -14,6 +14,7 @@ fn lookup(path: &str) -> Option<(&'static [u8], &'static str)> {
     Some(match path {
         "app.css" => (asset!("app.css"), "text/css; charset=utf-8"),
         "app.js" => (asset!("app.js"), "text/javascript; charset=utf-8"),
+        "lines.js" => (asset!("lines.js"), "text/javascript; charset=utf-8"),
         "vendor/bootstrap.min.css" => (
             asset!("vendor/bootstrap.min.css"),
             "text/css; charset=utf-8",

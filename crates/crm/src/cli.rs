@@ -55,6 +55,11 @@ pub enum Command {
         /// How many customers to add (each with ~2 contacts and ~5 activities)
         #[arg(long, default_value_t = 300)]
         customers: u64,
+        /// How many sales orders to add (≈3 lines each, most approved and paid), with a
+        /// product catalogue, half as many opportunities and a quarter as many expenses.
+        /// Default: as many as customers.
+        #[arg(long)]
+        orders: Option<u64>,
         /// Random seed, for repeatable data sets
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -111,7 +116,11 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Demo { customers, seed } => {
+        Command::Demo {
+            customers,
+            orders,
+            seed,
+        } => {
             let core = open(&config).await?;
             let style = indicatif::ProgressStyle::with_template(
                 "{msg:12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
@@ -142,7 +151,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
                 Err(e) => return Err(e.to_string()),
             }
             if customers > 0 {
-                let bar = indicatif::ProgressBar::new(customers).with_style(style);
+                let bar = indicatif::ProgressBar::new(customers).with_style(style.clone());
                 bar.set_message("customers");
                 let made = crm_service::demo_customers::generate(
                     &core,
@@ -159,6 +168,29 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
                 println!(
                     "added {} customers, {} contacts and {} activities",
                     made.customers, made.contacts, made.activities
+                );
+            }
+            let orders = orders.unwrap_or(customers);
+            if orders > 0 {
+                let bar = indicatif::ProgressBar::new(orders).with_style(style);
+                bar.set_message("orders");
+                let made =
+                    crm_service::demo_sales::generate(&core, orders, seed, &|done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?;
+                bar.finish();
+                println!(
+                    "added {} products, {} opportunities, {} orders with {} lines, {} payments \
+                     and {} expenses",
+                    made.products,
+                    made.opportunities,
+                    made.orders,
+                    made.lines,
+                    made.payments,
+                    made.expenses
                 );
             }
             Ok(())

@@ -406,14 +406,14 @@ async fn pipeline(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m,
         "ix_opportunities_owner_created",
         O::Table,
-        &[O::OwnerId, O::CreatedAt],
+        &[O::OwnerId, O::CreatedAt, O::DeletedAt],
     )
     .await?;
     index(
         m,
         "ix_opportunities_owner_closed",
         O::Table,
-        &[O::OwnerId, O::Status, O::ClosedOn],
+        &[O::OwnerId, O::Status, O::ClosedOn, O::DeletedAt],
     )
     .await?;
     index(
@@ -730,7 +730,7 @@ async fn money(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m,
         "ix_payments_owner_paid",
         P::Table,
-        &[P::OwnerId, P::PaidOn, P::Amount],
+        &[P::OwnerId, P::PaidOn, P::Amount, P::DeletedAt],
     )
     .await?;
 

@@ -8,6 +8,7 @@ mod m20261127_000002_customers;
 mod m20261127_000003_jobs;
 mod m20261127_000004_custom_fields;
 mod m20261127_000005_sales;
+mod m20261127_000006_stats_indexes;
 mod util;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_jobs::Migration),
             Box::new(m20261127_000004_custom_fields::Migration),
             Box::new(m20261127_000005_sales::Migration),
+            Box::new(m20261127_000006_stats_indexes::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod departments;
 pub mod expenses;
 pub mod home;
 pub mod jobs;
+pub mod lines;
 pub mod opportunities;
 pub mod orders;
 pub mod pipeline;

@@ -33,11 +33,13 @@ mod actions;
 mod contact_pages;
 mod form;
 mod list;
+mod sales;
 mod show;
 pub use actions::*;
 pub use contact_pages::*;
 pub use form::*;
 pub use list::*;
+pub use sales::sales_panel;
 pub use show::*;
 
 /// Remembers the last filter of the customer list.
@@ -64,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/new", get(new_form))
         .route("/customers/{id}", get(show).post(update))
         .route("/customers/{id}/edit", get(edit))
+        .route("/customers/{id}/sales", get(sales_panel))
         .route("/customers/{id}/delete", post(delete))
         .route("/customers/{id}/contacts", post(add_contact))
         .route("/customers/{id}/activities", post(log_activity))

@@ -1,1 +1,0 @@
-//! Sales orders with approval, purchase records.

@@ -1,1 +1,0 @@
-//! Queries: Sales orders with approval, purchase records.

@@ -1,1 +1,0 @@
-//! Queries: Payments and payment plans (receivables).
