@@ -202,4 +202,20 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(s.today(late), d(2026, 3, 2));
     }
+
+    #[test]
+    fn other_zones_and_daylight_saving() {
+        let s = Settings {
+            tz: chrono_tz::America::New_York,
+            week_start: Weekday::Sun,
+            ..Settings::default()
+        };
+        // 2026-03-08 is the day clocks go forward in New York: a 23-hour day.
+        let p = Period::containing(PeriodKind::Day, d(2026, 3, 8), s.week_start);
+        let (a, b) = s.instants(&p);
+        assert_eq!(a.to_rfc3339(), "2026-03-08T05:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2026-03-09T04:00:00+00:00");
+        let w = Period::containing(PeriodKind::Week, d(2026, 3, 11), s.week_start);
+        assert_eq!(w.start, d(2026, 3, 8));
+    }
 }

@@ -5,7 +5,7 @@
 use crate::custom_fields::{self, CustomField};
 use crate::customers::scope_of;
 use crate::{Core, Result, ServiceError};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use crm_domain::custom_field::FieldType;
 use crm_domain::{Action, Module, Principal};
 use crm_store::{contacts, customers, users};
@@ -146,12 +146,9 @@ pub fn neutralize(s: &str) -> String {
     }
 }
 
-/// Times are shown in China Standard Time (UTC+8, no daylight saving).
-fn local(t: DateTime<Utc>) -> NaiveDateTime {
-    match FixedOffset::east_opt(8 * 3600) {
-        Some(cst) => t.with_timezone(&cst).naive_local(),
-        None => t.naive_utc(),
-    }
+/// Times are written as local times of the installation's time zone (`Settings.tz`).
+fn local(tz: chrono_tz::Tz, t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&tz).naive_local()
 }
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {
@@ -237,6 +234,7 @@ pub async fn customers_xlsx(
 ) -> Result<Vec<u8>> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
+    let tz = core.settings.tz;
     let defs = crate::customers::field_defs(&core.db).await?;
     let mut headers = labels.headers.clone();
     headers.extend(custom_headers(&defs, labels));
@@ -270,8 +268,8 @@ pub async fn customers_xlsx(
                         labels.value("source", &c.source),
                         text(&names.get(&c.owner_id).cloned()),
                         text(&c.notes),
-                        Cell::DateTime(local(c.created_at)),
-                        Cell::DateTime(local(c.updated_at)),
+                        Cell::DateTime(local(tz, c.created_at)),
+                        Cell::DateTime(local(tz, c.updated_at)),
                     ];
                     row.extend(custom_cells(defs, &c.custom, labels));
                     row
@@ -301,6 +299,7 @@ pub async fn contacts_xlsx(
 ) -> Result<Vec<u8>> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
+    let tz = core.settings.tz;
     let defs = crate::contacts::field_defs(&core.db).await?;
     let mut headers = labels.headers.clone();
     headers.extend(custom_headers(&defs, labels));
@@ -338,7 +337,7 @@ pub async fn contacts_xlsx(
                             labels.no.clone()
                         }),
                         text(&c.notes),
-                        Cell::DateTime(local(c.created_at)),
+                        Cell::DateTime(local(tz, c.created_at)),
                     ];
                     row.extend(custom_cells(defs, &c.custom, labels));
                     row
@@ -377,10 +376,17 @@ mod tests {
     }
 
     #[test]
-    fn times_are_shown_in_china_standard_time() {
+    fn times_are_local_to_the_installation() {
         let t = DateTime::parse_from_rfc3339("2026-03-01T20:30:00Z")
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or_default();
-        assert_eq!(local(t).to_string(), "2026-03-02 04:30:00");
+        assert_eq!(
+            local(chrono_tz::Asia::Shanghai, t).to_string(),
+            "2026-03-02 04:30:00"
+        );
+        assert_eq!(
+            local(chrono_tz::America::New_York, t).to_string(),
+            "2026-03-01 15:30:00"
+        );
     }
 }

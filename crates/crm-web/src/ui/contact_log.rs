@@ -101,8 +101,16 @@ pub async fn list(
         customer_id,
         author_id,
         kind: kind.map(|k| k.as_str().to_string()),
-        from: date_param(Some(from_raw).filter(|v| !v.is_empty()), false),
-        to: date_param(Some(to_raw).filter(|v| !v.is_empty()), true),
+        from: date_param(
+            state.core.settings.tz,
+            Some(from_raw).filter(|v| !v.is_empty()),
+            false,
+        ),
+        to: date_param(
+            state.core.settings.tz,
+            Some(to_raw).filter(|v| !v.is_empty()),
+            true,
+        ),
     };
     let mut rows =
         match activities::list(&state.core, &s.principal, &filter, cursor, PAGE_SIZE + 1).await {
@@ -149,7 +157,7 @@ pub async fn list(
     let rows = rows
         .into_iter()
         .map(|a| ActivityRow {
-            at: fmt_time(a.occurred_at),
+            at: fmt_time(state.core.settings.tz, a.occurred_at),
             rep: names
                 .get(&a.author_id)
                 .cloned()

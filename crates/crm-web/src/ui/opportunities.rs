@@ -229,7 +229,7 @@ impl Row {
             ),
             expected_close: date(o.expected_close, tr),
             owner: names.user(o.owner_id),
-            updated: super::customers::fmt_time(o.updated_at),
+            updated: super::customers::fmt_time(state.core.settings.tz, o.updated_at),
             version: o.version,
         }
     }

@@ -35,7 +35,7 @@ pub async fn log_activity(
         customer_id: Some(id),
         contact_id: Some(contact_id),
         kind: Some(f.kind.clone()),
-        occurred_at: Some(local_input(&f.occurred_at)),
+        occurred_at: Some(local_input(state.core.settings.tz, &f.occurred_at)),
         content: Some(f.content.clone()),
         next_follow_up: Some(f.next_follow_up.clone()),
     };
@@ -174,19 +174,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_china_standard_time() {
+    fn times_follow_the_installation_time_zone() {
+        let sh = chrono_tz::Asia::Shanghai;
         let t = DateTime::parse_from_rfc3339("2026-03-01T20:30:00Z")
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or_default();
-        assert_eq!(fmt_time(t), "2026-03-02 04:30");
-        assert_eq!(local_input("2026-03-02T09:30"), "2026-03-02T09:30:00+08:00");
-        assert_eq!(local_input(""), "");
-        assert_eq!(local_input("garbage"), "garbage");
-        let from = date_param(Some("2026-03-02"), false).map(|d| d.to_rfc3339());
+        assert_eq!(fmt_time(sh, t), "2026-03-02 04:30");
+        assert_eq!(
+            local_input(sh, "2026-03-02T09:30"),
+            "2026-03-02T09:30:00+08:00"
+        );
+        assert_eq!(local_input(sh, ""), "");
+        assert_eq!(local_input(sh, "garbage"), "garbage");
+        let from = date_param(sh, Some("2026-03-02"), false).map(|d| d.to_rfc3339());
         assert_eq!(from.as_deref(), Some("2026-03-01T16:00:00+00:00"));
-        let to = date_param(Some("2026-03-02"), true).map(|d| d.to_rfc3339());
+        let to = date_param(sh, Some("2026-03-02"), true).map(|d| d.to_rfc3339());
         assert_eq!(to.as_deref(), Some("2026-03-02T16:00:00+00:00"));
-        assert_eq!(date_param(Some("x"), false), None);
+        assert_eq!(date_param(sh, Some("x"), false), None);
+        // Another installation: Berlin in winter is UTC+1.
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(fmt_time(berlin, t), "2026-03-01 21:30");
+        assert_eq!(
+            local_input(berlin, "2026-03-02T09:30"),
+            "2026-03-02T09:30:00+01:00"
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub(super) struct ListPage {
 
 /// The list filter and sort of a customer-list query string (shared by the list page and
 /// the export, so an export holds exactly what the list shows).
-pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
+pub fn filter_from(tz: chrono_tz::Tz, pairs: &[(String, String)]) -> (Filter, Sort) {
     let q: Option<String> = param(pairs, "q").map(|v| v.chars().take(100).collect());
     let status = param(pairs, "status").and_then(Status::parse);
     let nature = param(pairs, "nature").and_then(Nature::parse);
@@ -69,8 +69,8 @@ pub fn filter_from(pairs: &[(String, String)]) -> (Filter, Sort) {
         nature: nature.map(|n| n.as_str().to_string()),
         industry,
         status: status.map(|v| v.as_str().to_string()),
-        created_from: date_param(Some(created_from_raw).filter(|v| !v.is_empty()), false),
-        created_to: date_param(Some(created_to_raw).filter(|v| !v.is_empty()), true),
+        created_from: date_param(tz, Some(created_from_raw).filter(|v| !v.is_empty()), false),
+        created_to: date_param(tz, Some(created_to_raw).filter(|v| !v.is_empty()), true),
         custom: Vec::new(),
     };
     (filter, sort)
@@ -82,7 +82,7 @@ pub async fn list_filter(
     state: &AppState,
     pairs: &[(String, String)],
 ) -> Result<(Filter, Sort), ServiceError> {
-    let (mut filter, sort) = filter_from(pairs);
+    let (mut filter, sort) = filter_from(state.core.settings.tz, pairs);
     filter.custom = customers::custom_filters(&state.core, pairs, false).await?;
     Ok((filter, sort))
 }
@@ -209,7 +209,7 @@ pub async fn list(
                 .get(&c.owner_id)
                 .cloned()
                 .unwrap_or_else(|| none.clone()),
-            updated: fmt_time(c.updated_at),
+            updated: fmt_time(state.core.settings.tz, c.updated_at),
             custom: cfui::cells(tr, &columns, &c.custom),
             c,
         })

@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use crm_domain::customer::{ActivityKind, Nature, Size, Source, Status};
 use crm_domain::{Action, DataScope, Module};
 use crm_service::activities::{self, Activity, ActivityInput};
@@ -133,44 +134,31 @@ pub fn kind_icon(kind: &str) -> &'static str {
 
 /// China Standard Time (UTC+8, no daylight saving): the zone these pages show and read
 /// times in, like the spreadsheet export.
-fn cst() -> Option<FixedOffset> {
-    FixedOffset::east_opt(8 * 3600)
+/// A time as shown on the pages, in the installation's time zone (`Settings.tz`).
+pub fn fmt_time(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A time as shown on these pages (China Standard Time).
-pub fn fmt_time(t: DateTime<Utc>) -> String {
-    match cst() {
-        Some(z) => t.with_timezone(&z).format("%Y-%m-%d %H:%M").to_string(),
-        None => t.format("%Y-%m-%d %H:%M").to_string(),
-    }
-}
-
-/// A `datetime-local` value (China Standard Time) as RFC 3339 for the service; anything
-/// else is passed on unchanged for the service to accept or reject.
-fn local_input(v: &str) -> String {
+/// A `datetime-local` value (in the installation's time zone) as RFC 3339 for the
+/// service; anything else is passed on unchanged for the service to accept or reject.
+fn local_input(tz: Tz, v: &str) -> String {
     let t = v.trim();
     let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"));
-    match (naive, cst()) {
-        (Ok(n), Some(z)) => match n.and_local_timezone(z).single() {
-            Some(d) => d.to_rfc3339(),
-            None => t.to_string(),
-        },
+    match naive.map(|n| n.and_local_timezone(tz).earliest()) {
+        Ok(Some(d)) => d.to_rfc3339(),
         _ => t.to_string(),
     }
 }
 
-/// A date filter from a query value: a bare date is midnight China Standard Time, and `end`
-/// makes it inclusive (the next midnight); RFC 3339 times are taken as they are.
-/// Unreadable values are ignored.
-pub fn date_param(v: Option<&str>, end: bool) -> Option<DateTime<Utc>> {
+/// A date filter from a query value: a bare date is local midnight in the installation's
+/// time zone, and `end` makes it inclusive (the next midnight); RFC 3339 times are taken as
+/// they are. Unreadable values are ignored.
+pub fn date_param(tz: Tz, v: Option<&str>, end: bool) -> Option<DateTime<Utc>> {
     let v = v?.trim();
     if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
         let d = if end { d.succ_opt()? } else { d };
-        let local = d
-            .and_hms_opt(0, 0, 0)?
-            .and_local_timezone(cst()?)
-            .single()?;
+        let local = d.and_hms_opt(0, 0, 0)?.and_local_timezone(tz).earliest()?;
         return Some(local.with_timezone(&Utc));
     }
     parse_when_pub(&Some(v.to_string()), "date").ok().flatten()

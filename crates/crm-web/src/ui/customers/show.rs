@@ -206,6 +206,7 @@ pub(super) async fn build_show(
     let core = &state.core;
     let p = &s.principal;
     let tr = s.tr;
+    let tz = core.settings.tz;
     let view = customers::get(core, p, id).await?;
     let c = view.customer;
     let scope = customers::scope_of(core, p).await?;
@@ -290,8 +291,8 @@ pub(super) async fn build_show(
             pre: false,
             wide: false,
         },
-        plain("common.created", fmt_time(c.created_at)),
-        plain("common.updated", fmt_time(c.updated_at)),
+        plain("common.created", fmt_time(tz, c.created_at)),
+        plain("common.updated", fmt_time(tz, c.updated_at)),
         Detail {
             label: tr.t("customers.address"),
             value: if address.is_empty() {
@@ -354,7 +355,7 @@ pub(super) async fn build_show(
         .map(|a| TimelineRow {
             icon: kind_icon(&a.kind),
             kind: label(tr, "activity", &a.kind),
-            at: fmt_time(a.occurred_at),
+            at: fmt_time(tz, a.occurred_at),
             author: name_of(a.author_id),
             contact: a
                 .contact_id
@@ -374,7 +375,7 @@ pub(super) async fn build_show(
     let history = audit
         .iter()
         .map(|(e, b, a)| HistoryRow {
-            at: fmt_time(e.at),
+            at: fmt_time(tz, e.at),
             actor: e.actor_id.map_or_else(|| tr.t("audit.system"), name_of),
             action: label(tr, "audit_action", &e.action),
             detail: history_detail(tr, &e.action, b, a, &names),

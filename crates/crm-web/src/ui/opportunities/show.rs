@@ -66,7 +66,7 @@ async fn show_page(
         r: Row::of(state, tr, &names, &o),
         source: source_label(tr, &o.source),
         closed_on: date(o.closed_on, tr),
-        created: fmt_time(o.created_at),
+        created: fmt_time(state.core.settings.tz, o.created_at),
         is_open: o.status == "open",
         can_edit: s.principal.can(Module::Sales, Action::Edit),
         can_delete: s.principal.can(Module::Sales, Action::Delete),

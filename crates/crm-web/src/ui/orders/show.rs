@@ -187,7 +187,8 @@ pub async fn build_show(
             .unwrap_or_default()
     };
     let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(crate::ui::customers::fmt_time).unwrap_or_default()
+        t.map(|t| crate::ui::customers::fmt_time(state.core.settings.tz, t))
+            .unwrap_or_default()
     };
     let who_when = |id: Option<i64>, t: Option<chrono::DateTime<chrono::Utc>>| {
         [name(id), time(t)]

@@ -57,7 +57,7 @@ async fn print_page(state: &AppState, s: &UiSession, id: i64) -> Result<Response
         address,
         phone,
         owner,
-        date: crate::ui::customers::fmt_time(q.created_at)
+        date: crate::ui::customers::fmt_time(state.core.settings.tz, q.created_at)
             .chars()
             .take(10)
             .collect(),

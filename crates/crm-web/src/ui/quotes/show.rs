@@ -60,6 +60,9 @@ pub(super) struct ShowPage {
     pub(super) subtotal: String,
     pub(super) discount: String,
     pub(super) total: String,
+    /// Created and updated, as local times.
+    pub(super) created: String,
+    pub(super) updated: String,
     pub(super) can_edit: bool,
     pub(super) can_delete: bool,
     pub(super) can_convert: bool,
@@ -119,6 +122,8 @@ async fn show_page(state: &AppState, s: &UiSession, id: i64) -> Result<Response,
         subtotal: money(state, q.subtotal),
         discount: money(state, q.discount_total),
         total: money(state, q.total),
+        created: crate::ui::customers::fmt_time(state.core.settings.tz, q.created_at),
+        updated: crate::ui::customers::fmt_time(state.core.settings.tz, q.updated_at),
         can_edit: can_edit && quotes::editable_state(&q),
         can_delete: p.can(Module::Sales, Action::Delete) && quotes::deletable_state(&q),
         can_convert: q.order_id.is_none()
