@@ -171,37 +171,18 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Activity::update_many()
-        .col_expr(activity::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            activity::Column::Version,
-            Expr::col(activity::Column::Version).add(1),
-        )
-        .filter(activity::Column::Id.eq(id))
-        .filter(activity::Column::Version.eq(version))
-        .filter(activity::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::activity::Entity, _>(
+        db,
+        id,
+        version,
+        now,
+        Condition::all(),
+    )
+    .await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Activity::update_many()
-        .col_expr(
-            activity::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(activity::Column::Id.eq(id))
-        .filter(activity::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::activity::Entity, _>(db, id).await
 }
 
 /// Moves the open follow-ups (next follow-up today or later) of a customer to a new owner.

@@ -224,48 +224,23 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Contact::update_many()
-        .col_expr(contact::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            contact::Column::Version,
-            Expr::col(contact::Column::Version).add(1),
-        )
-        .filter(contact::Column::Id.eq(current.id))
-        .filter(contact::Column::Version.eq(version))
-        .filter(contact::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
+    let done =
+        crate::soft::delete::<Contact, _>(db, current.id, version, now, Condition::all()).await?;
+    if done == Versioned::Done(()) {
         customers::reindex(db, current.customer_id).await?;
-        return Ok(Versioned::Done(()));
     }
-    Ok(match find(db, current.id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    Ok(done)
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
     let Some(c) = find_any(db, id).await? else {
         return Ok(false);
     };
-    let res = Contact::update_many()
-        .col_expr(
-            contact::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            contact::Column::Version,
-            Expr::col(contact::Column::Version).add(1),
-        )
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
+    let restored = crate::soft::restore::<Contact, _>(db, id).await?;
+    if restored {
         customers::reindex(db, c.customer_id).await?;
     }
-    Ok(res.rows_affected == 1)
+    Ok(restored)
 }
 
 /// How many live contacts each of these customers has.

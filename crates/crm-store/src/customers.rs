@@ -399,45 +399,19 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Customer::update_many()
-        .col_expr(customer::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            customer::Column::Version,
-            Expr::col(customer::Column::Version).add(1),
-        )
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(version))
-        .filter(customer::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
+    let done = crate::soft::delete::<Customer, _>(db, id, version, now, Condition::all()).await?;
+    if done == Versioned::Done(()) {
         search::remove_customer(db, id).await?;
-        return Ok(Versioned::Done(()));
     }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    Ok(done)
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Customer::update_many()
-        .col_expr(
-            customer::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            customer::Column::Version,
-            Expr::col(customer::Column::Version).add(1),
-        )
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
+    let restored = crate::soft::restore::<Customer, _>(db, id).await?;
+    if restored {
         reindex(db, id).await?;
     }
-    Ok(res.rows_affected == 1)
+    Ok(restored)
 }
 
 /// Rebuilds the search tokens of a customer from its fields and its live contacts.

@@ -84,41 +84,18 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Department::update_many()
-        .col_expr(department::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            department::Column::Version,
-            Expr::col(department::Column::Version).add(1),
-        )
-        .filter(department::Column::Id.eq(id))
-        .filter(department::Column::Version.eq(version))
-        .filter(department::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::department::Entity, _>(
+        db,
+        id,
+        version,
+        now,
+        sea_orm::Condition::all(),
+    )
+    .await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Department::update_many()
-        .col_expr(
-            department::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            department::Column::Version,
-            Expr::col(department::Column::Version).add(1),
-        )
-        .filter(department::Column::Id.eq(id))
-        .filter(department::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::department::Entity, _>(db, id).await
 }
 
 pub async fn count_children<C: ConnectionTrait>(db: &C, id: i64) -> Result<u64, DbErr> {

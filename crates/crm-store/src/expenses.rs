@@ -216,39 +216,10 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Expense::update_many()
-        .col_expr(expense::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            expense::Column::Version,
-            Expr::col(expense::Column::Version).add(1),
-        )
-        .filter(expense::Column::Id.eq(id))
-        .filter(expense::Column::Version.eq(version))
-        .filter(expense::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::expense::Entity, _>(db, id, version, now, Condition::all())
+        .await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Expense::update_many()
-        .col_expr(
-            expense::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            expense::Column::Version,
-            Expr::col(expense::Column::Version).add(1),
-        )
-        .filter(expense::Column::Id.eq(id))
-        .filter(expense::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::expense::Entity, _>(db, id).await
 }

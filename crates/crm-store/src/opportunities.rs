@@ -170,30 +170,16 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Opportunity::update_many()
-        .col_expr(Col::DeletedAt, Expr::value(Some(now)))
-        .col_expr(Col::Version, Expr::col(Col::Version).add(1))
-        .filter(Col::Id.eq(id))
-        .filter(Col::Version.eq(version))
-        .filter(Col::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::opportunity::Entity, _>(
+        db,
+        id,
+        version,
+        now,
+        Condition::all(),
+    )
+    .await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Opportunity::update_many()
-        .col_expr(Col::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(Col::Version, Expr::col(Col::Version).add(1))
-        .filter(Col::Id.eq(id))
-        .filter(Col::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::opportunity::Entity, _>(db, id).await
 }

@@ -265,41 +265,12 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Product::update_many()
-        .col_expr(product::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            product::Column::Version,
-            Expr::col(product::Column::Version).add(1),
-        )
-        .filter(product::Column::Id.eq(id))
-        .filter(product::Column::Version.eq(version))
-        .filter(product::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::product::Entity, _>(db, id, version, now, Condition::all())
+        .await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Product::update_many()
-        .col_expr(
-            product::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            product::Column::Version,
-            Expr::col(product::Column::Version).add(1),
-        )
-        .filter(product::Column::Id.eq(id))
-        .filter(product::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::product::Entity, _>(db, id).await
 }
 
 /// How many live products are filed under `category_id` (directly).

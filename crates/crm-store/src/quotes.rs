@@ -238,40 +238,11 @@ pub async fn soft_delete<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Quote::update_many()
-        .col_expr(quote::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            quote::Column::Version,
-            Expr::col(quote::Column::Version).add(1),
-        )
-        .filter(quote::Column::Id.eq(id))
-        .filter(quote::Column::Version.eq(version))
-        .filter(quote::Column::DeletedAt.is_null())
-        .filter(quote::Column::OrderId.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    // A quote that became an order stays.
+    let extra = Condition::all().add(quote::Column::OrderId.is_null());
+    crate::soft::delete::<Quote, _>(db, id, version, now, extra).await
 }
 
 pub async fn restore<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Quote::update_many()
-        .col_expr(
-            quote::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            quote::Column::Version,
-            Expr::col(quote::Column::Version).add(1),
-        )
-        .filter(quote::Column::Id.eq(id))
-        .filter(quote::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<Quote, _>(db, id).await
 }

@@ -3,7 +3,6 @@
 use crate::entity::product_category::{self, Entity as Category, Model as CategoryModel};
 use crate::Versioned;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -116,39 +115,16 @@ pub async fn soft_delete_category<C: ConnectionTrait>(
     version: i32,
     now: DateTime<Utc>,
 ) -> Result<Versioned<()>, DbErr> {
-    let res = Category::update_many()
-        .col_expr(product_category::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(
-            product_category::Column::Version,
-            Expr::col(product_category::Column::Version).add(1),
-        )
-        .filter(product_category::Column::Id.eq(id))
-        .filter(product_category::Column::Version.eq(version))
-        .filter(product_category::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    if res.rows_affected == 1 {
-        return Ok(Versioned::Done(()));
-    }
-    Ok(match find_category(db, id).await? {
-        Some(_) => Versioned::Stale,
-        None => Versioned::Missing,
-    })
+    crate::soft::delete::<crate::entity::product_category::Entity, _>(
+        db,
+        id,
+        version,
+        now,
+        sea_orm::Condition::all(),
+    )
+    .await
 }
 
 pub async fn restore_category<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
-    let res = Category::update_many()
-        .col_expr(
-            product_category::Column::DeletedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            product_category::Column::Version,
-            Expr::col(product_category::Column::Version).add(1),
-        )
-        .filter(product_category::Column::Id.eq(id))
-        .filter(product_category::Column::DeletedAt.is_not_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    crate::soft::restore::<crate::entity::product_category::Entity, _>(db, id).await
 }

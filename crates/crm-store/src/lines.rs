@@ -1,1 +1,0 @@
-//! Queries: Document lines shared by quotes and orders.
