@@ -9,6 +9,10 @@ pub enum ServiceError {
     Unauthorized,
     #[error("you do not have permission to do this")]
     Forbidden,
+    /// A permission rule refused this particular action, with a stable code (403), e.g.
+    /// `own_order`: nobody approves their own order.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
     #[error("invalid input")]

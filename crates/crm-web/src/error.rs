@@ -65,6 +65,9 @@ impl From<ServiceError> for ApiError {
                 "forbidden",
                 "You do not have permission to do this",
             ),
+            ServiceError::Refused { code, message } => {
+                ApiError::new(StatusCode::FORBIDDEN, code, message)
+            }
             ServiceError::NotFound => ApiError::not_found(),
             ServiceError::Validation(errs) => {
                 let mut out = ApiError::new(

@@ -15,12 +15,14 @@ use crm_store::ConnectionTrait;
 use sea_orm::sea_query::Expr;
 use serde_json::json;
 
-/// The error of deciding one's own order: 403 with the stable code `own_order` (the web
-/// layer maps this conflict code to 403).
+/// The stable code of deciding one's own order (403).
 pub const OWN_ORDER: &str = "own_order";
 
 fn own_order() -> ServiceError {
-    ServiceError::conflict(OWN_ORDER, "You cannot decide an order you own or submitted")
+    ServiceError::Refused {
+        code: OWN_ORDER,
+        message: "You cannot decide an order you own or submitted".into(),
+    }
 }
 
 fn already_decided() -> ServiceError {

@@ -239,6 +239,9 @@ pub fn error_page(tr: Tr, e: ServiceError) -> Response {
         ServiceError::Forbidden => {
             message_page(tr, StatusCode::FORBIDDEN, &tr.t("common.forbidden"))
         }
+        ServiceError::Refused { code, message } => {
+            message_page(tr, StatusCode::FORBIDDEN, &tr.field_error(code, &message))
+        }
         ServiceError::StaleVersion => {
             message_page(tr, StatusCode::CONFLICT, &tr.t("common.version_conflict"))
         }

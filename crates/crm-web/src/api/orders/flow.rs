@@ -3,23 +3,12 @@
 use super::{detail, ApiAuth, ApiError, AppState, ErrorBody, OrderDto, PathId};
 use crate::api::ApiJson;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::Json;
 use crm_service::orders;
-use crm_service::ServiceError;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// Maps a service error, answering deciding one's own order with 403 `own_order`.
-pub fn api_error(e: ServiceError) -> ApiError {
-    match e {
-        ServiceError::Conflict { code, message } if code == orders::OWN_ORDER => {
-            ApiError::new(StatusCode::FORBIDDEN, code, message)
-        }
-        e => e.into(),
-    }
-}
 
 /// A JSON body that may be left out entirely (then `T::default()`).
 pub struct OptJson<T>(pub T);
@@ -86,7 +75,7 @@ pub async fn approve(
 ) -> Result<Json<OrderDto>, ApiError> {
     orders::approve(&state.core, &p, id, body.comment.as_deref())
         .await
-        .map_err(api_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(detail(&state, &p, id).await?))
 }
 
@@ -105,7 +94,7 @@ pub async fn reject(
 ) -> Result<Json<OrderDto>, ApiError> {
     orders::reject(&state.core, &p, id, body.comment.as_deref())
         .await
-        .map_err(api_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(detail(&state, &p, id).await?))
 }
 
@@ -133,6 +122,6 @@ pub async fn cancel(
 ) -> Result<Json<OrderDto>, ApiError> {
     orders::cancel(&state.core, &p, id, body.reason.as_deref())
         .await
-        .map_err(api_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(detail(&state, &p, id).await?))
 }

@@ -164,7 +164,9 @@ pub(super) async fn detail(
     p: &crm_domain::Principal,
     id: i64,
 ) -> Result<OrderDto, ApiError> {
-    let v = orders::get(&state.core, p, id).await.map_err(api_error)?;
+    let v = orders::get(&state.core, p, id)
+        .await
+        .map_err(ApiError::from)?;
     Ok(OrderDto::detail(v, &state.core.settings.currency))
 }
 

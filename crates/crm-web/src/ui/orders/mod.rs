@@ -108,10 +108,9 @@ pub fn conflict_text(tr: Tr, code: &str, fallback: &str) -> String {
 /// The status a service error answers with on these pages.
 pub fn status_of(e: &ServiceError) -> StatusCode {
     match e {
-        ServiceError::Conflict { code, .. } if *code == orders::OWN_ORDER => StatusCode::FORBIDDEN,
         ServiceError::Conflict { .. } | ServiceError::StaleVersion => StatusCode::CONFLICT,
         ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::Forbidden => StatusCode::FORBIDDEN,
+        ServiceError::Forbidden | ServiceError::Refused { .. } => StatusCode::FORBIDDEN,
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
