@@ -375,4 +375,50 @@ mod tests {
         assert_eq!(t.total, Money(19_999));
         assert_eq!(t.discount, Money(1000));
     }
+
+    proptest::proptest! {
+        /// Whatever the lines, a document's figures reconcile to the minor unit: the total
+        /// is the sum of the line totals, subtotal − discount = total, and no line is
+        /// discounted below zero or above its gross amount.
+        #[test]
+        fn totals_always_reconcile(
+            lines in proptest::collection::vec(
+                (1i64..=1_000_000_000, 0i64..=10_000_000_000, 0i32..=10_000),
+                1..40,
+            )
+        ) {
+            let parts: Vec<(Quantity, Money, Discount)> = lines
+                .iter()
+                .map(|(q, p, d)| (Quantity(*q), Money(*p), Discount(*d)))
+                .collect();
+            let t = totals(&parts).unwrap_or_default();
+            let mut sum = 0i64;
+            for (q, p, d) in &parts {
+                let net = line_total(*q, *p, *d).unwrap_or_default();
+                let gross = line_gross(*q, *p).unwrap_or_default();
+                proptest::prop_assert!(net.0 >= 0 && net.0 <= gross.0);
+                if d.0 == 0 {
+                    proptest::prop_assert_eq!(net, gross);
+                }
+                if d.0 == 10_000 {
+                    proptest::prop_assert_eq!(net.0, 0);
+                }
+                sum += net.0;
+            }
+            proptest::prop_assert_eq!(t.total.0, sum);
+            proptest::prop_assert_eq!(t.subtotal.0 - t.discount.0, t.total.0);
+            proptest::prop_assert!(t.discount.0 >= 0);
+        }
+
+        /// Amounts survive a round trip through their decimal text.
+        #[test]
+        fn amounts_round_trip(v in -10_000_000_000_000i64..=10_000_000_000_000) {
+            let c = Currency::default();
+            proptest::prop_assert_eq!(c.parse(&c.to_decimal(Money(v)), true), Ok(Money(v)));
+            proptest::prop_assert_eq!(
+                c.parse(&c.format_plain(Money(v)), true),
+                Ok(Money(v))
+            );
+        }
+    }
 }
