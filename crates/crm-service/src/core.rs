@@ -11,6 +11,8 @@ pub struct Core {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// Recently computed rep statistics (see [`crate::stats::CACHE_TTL`]).
+    pub stats_cache: Arc<crate::stats::StatsCache>,
 }
 
 impl Core {
@@ -27,6 +29,7 @@ impl Core {
             db,
             clock,
             settings: Arc::new(settings),
+            stats_cache: Arc::default(),
         }
     }
     /// Today in the installation's time zone.

@@ -4,13 +4,82 @@
 //! ranking for the period and a trend over consecutive periods.
 
 use crate::{Core, Result, ServiceError};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{Action, Module, Period, PeriodKind, Principal};
 use crm_store::scope::{RecordScope, Visible};
 use crm_store::stats::{self, Range, RepFigures};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The most periods a trend covers.
 pub const MAX_TREND: u32 = 24;
+
+/// How long computed figures are reused. Counting the distinct customers a team followed
+/// in a quarter reads every contact-history entry of the quarter (hundreds of thousands at
+/// a million customers); a team's figures are computed at most this often per app server,
+/// and `fresh` asks for a new computation.
+pub const CACHE_TTL: Duration = Duration::from_secs(30);
+const CACHE_MAX_ENTRIES: usize = 512;
+
+/// Figures of a set of people over a range, with when they were computed.
+#[derive(Debug, Clone)]
+struct Computed {
+    at: DateTime<Utc>,
+    figures: Arc<HashMap<i64, RepFigures>>,
+}
+
+/// Recently computed figures, per set of people and range (one per app server).
+#[derive(Default)]
+pub struct StatsCache {
+    entries: Mutex<HashMap<String, (Instant, Computed)>>,
+}
+
+impl std::fmt::Debug for StatsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatsCache")
+    }
+}
+
+impl StatsCache {
+    fn get(&self, key: &str) -> Option<Computed> {
+        let entries = self.entries.lock().ok()?;
+        let (born, c) = entries.get(key)?;
+        (born.elapsed() < CACHE_TTL).then(|| c.clone())
+    }
+
+    fn put(&self, key: String, c: Computed) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_MAX_ENTRIES {
+                entries.retain(|_, (born, _)| born.elapsed() < CACHE_TTL);
+                if entries.len() >= CACHE_MAX_ENTRIES {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, (Instant::now(), c));
+        }
+    }
+}
+
+/// The figures of `ids` over `range`, from the cache unless `fresh` or expired.
+async fn figures(core: &Core, ids: &[i64], range: Range, fresh: bool) -> Result<Computed> {
+    let key = format!(
+        "{ids:?}|{}|{}",
+        range.from.timestamp(),
+        range.to.timestamp()
+    );
+    if !fresh {
+        if let Some(c) = core.stats_cache.get(&key) {
+            return Ok(c);
+        }
+    }
+    let c = Computed {
+        at: core.now(),
+        figures: Arc::new(stats::figures(&core.db, ids, range).await?),
+    };
+    core.stats_cache.put(key, c.clone());
+    Ok(c)
+}
 
 #[derive(Debug, Clone)]
 pub struct RepRow {
@@ -27,6 +96,8 @@ pub struct RepStats {
     pub period: Period,
     pub rows: Vec<RepRow>,
     pub totals: RepFigures,
+    /// When the figures were computed (at most [`CACHE_TTL`] ago).
+    pub as_of: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,17 +136,20 @@ pub fn period_of(core: &Core, kind: PeriodKind, date: Option<NaiveDate>) -> Peri
 
 /// Every person in scope with their figures for the period, ranked by sales amount (then
 /// payments received, then name). Inactive people appear only when they have figures.
+/// `fresh` computes anew instead of reusing figures up to [`CACHE_TTL`] old.
 pub async fn reps(
     core: &Core,
     p: &Principal,
     kind: PeriodKind,
     date: Option<NaiveDate>,
+    fresh: bool,
 ) -> Result<RepStats> {
     p.require(Module::Sales, Action::View)?;
     let period = period_of(core, kind, date);
     let people = people(core, p).await?;
     let ids: Vec<i64> = people.iter().map(|x| x.0).collect();
-    let figures = stats::figures(&core.db, &ids, range(core, &period)).await?;
+    let computed = figures(core, &ids, range(core, &period), fresh).await?;
+    let figures = &computed.figures;
     let mut rows: Vec<RepRow> = people
         .into_iter()
         .filter_map(|(id, name, active)| {
@@ -112,6 +186,7 @@ pub async fn reps(
         period,
         rows,
         totals,
+        as_of: computed.at,
     })
 }
 
@@ -124,6 +199,7 @@ pub async fn trend(
     count: u32,
     date: Option<NaiveDate>,
     user_id: Option<i64>,
+    fresh: bool,
 ) -> Result<Vec<TrendPoint>> {
     p.require(Module::Sales, Action::View)?;
     if count == 0 || count > MAX_TREND {
@@ -143,9 +219,9 @@ pub async fn trend(
     let mut out = Vec::with_capacity(count as usize);
     for back in (0..count).rev() {
         let period = last.shift(-(back as i32), core.settings.week_start);
-        let by_person = stats::figures(&core.db, &ids, range(core, &period)).await?;
+        let by_person = figures(core, &ids, range(core, &period), fresh).await?;
         let mut figures = RepFigures::default();
-        for f in by_person.values() {
+        for f in by_person.figures.values() {
             figures.add(f);
         }
         out.push(TrendPoint { period, figures });

@@ -92,8 +92,17 @@ fn window_cond(owners: &[i64], w: &Window) -> Condition {
     c
 }
 
+/// Owner sets this small are listed one owner at a time.
+const PER_OWNER_LISTING: usize = 64;
+
 /// The first `limit` opportunities of the window in scope (soonest first) and the totals
 /// of all of them.
+///
+/// The page is read per owner when there are few owners: each query then walks
+/// `ix_opportunities_owner_close` in `(expected_close, id)` order and stops after `limit`
+/// rows, and the pages are merged here; one `owner_id IN (…)` query would have to fetch and
+/// sort every row of the window. The totals are answered from the covering index
+/// `ix_opportunities_closing` (no table rows).
 pub async fn closing_soon<C: ConnectionTrait>(
     db: &C,
     scope: &RecordScope,
@@ -103,19 +112,28 @@ pub async fn closing_soon<C: ConnectionTrait>(
     let mut rows: Vec<Model> = Vec::new();
     let mut totals = Totals::default();
     for owners in owner_chunks(db, scope).await? {
-        let cond = window_cond(&owners, w);
-        rows.extend(
-            by_close(Opportunity::find().filter(cond.clone()))
-                .limit(limit)
-                .all(db)
-                .await?,
-        );
+        let groups: Vec<Vec<i64>> = if owners.len() <= PER_OWNER_LISTING {
+            owners.iter().map(|o| vec![*o]).collect()
+        } else {
+            vec![owners.clone()]
+        };
+        for group in groups {
+            rows.extend(
+                Opportunity::find()
+                    .filter(window_cond(&group, w))
+                    .order_by_asc(Col::ExpectedClose)
+                    .order_by_asc(Col::Id)
+                    .limit(limit)
+                    .all(db)
+                    .await?,
+            );
+        }
         let (count, amount, weighted) = Opportunity::find()
             .select_only()
             .expr(Expr::col(Col::Id).count())
             .expr(sum_i64(Expr::col(Col::Amount).into()))
             .expr(sum_i64(weighted_expr()))
-            .filter(cond)
+            .filter(window_cond(&owners, w))
             .into_tuple::<(i64, i64, i64)>()
             .one(db)
             .await?

@@ -91,6 +91,9 @@ pub struct RepStatsDto {
     /// Everyone in the caller's scope, ranked by sales amount.
     pub rows: Vec<RepRowDto>,
     pub totals: FiguresDto,
+    /// When the figures were computed: they are reused for up to 30 seconds unless
+    /// `fresh=true`.
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,6 +103,8 @@ pub struct RepsQuery {
     pub period: Option<String>,
     /// Any local date inside the period (default today).
     pub date: Option<String>,
+    /// Compute anew instead of reusing figures up to 30 seconds old.
+    pub fresh: Option<bool>,
 }
 
 fn kind(v: Option<&str>) -> Result<PeriodKind, ServiceError> {
@@ -136,7 +141,7 @@ pub async fn reps(
 ) -> Result<Json<RepStatsDto>, ApiError> {
     let k = kind(q.period.as_deref())?;
     let d = date(q.date.as_deref())?;
-    let s = crm_service::stats::reps(&state.core, &p, k, d).await?;
+    let s = crm_service::stats::reps(&state.core, &p, k, d, q.fresh.unwrap_or(false)).await?;
     let c = &state.core.settings.currency;
     Ok(Json(RepStatsDto {
         period: PeriodDto::from(&s.period),
@@ -153,6 +158,7 @@ pub async fn reps(
             })
             .collect(),
         totals: FiguresDto::of(&s.totals, c),
+        as_of: s.as_of,
     }))
 }
 
@@ -167,6 +173,8 @@ pub struct TrendQuery {
     pub count: Option<u32>,
     /// One person in scope; everyone in scope when absent.
     pub user_id: Option<i64>,
+    /// Compute anew instead of reusing figures up to 30 seconds old.
+    pub fresh: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -188,8 +196,16 @@ pub async fn trend(
 ) -> Result<Json<Vec<TrendPointDto>>, ApiError> {
     let k = kind(q.period.as_deref())?;
     let d = date(q.date.as_deref())?;
-    let points =
-        crm_service::stats::trend(&state.core, &p, k, q.count.unwrap_or(12), d, q.user_id).await?;
+    let points = crm_service::stats::trend(
+        &state.core,
+        &p,
+        k,
+        q.count.unwrap_or(12),
+        d,
+        q.user_id,
+        q.fresh.unwrap_or(false),
+    )
+    .await?;
     let c = &state.core.settings.currency;
     Ok(Json(
         points

@@ -52,6 +52,9 @@ struct StatsPage {
     ranking_chart: String,
     trend_chart: String,
     trend_title: String,
+    /// When the figures were computed (local time) and the link that recomputes them.
+    as_of: String,
+    refresh_href: String,
 }
 
 fn href(kind: PeriodKind, date: NaiveDate, user: Option<i64>) -> String {
@@ -90,8 +93,9 @@ pub async fn page(
         .unwrap_or(PeriodKind::Month);
     let date = param(&pairs, "date").and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
     let user = param(&pairs, "user_id").and_then(|v| v.parse::<i64>().ok());
+    let fresh = param(&pairs, "fresh").is_some();
     let core = &state.core;
-    let data = match stats::reps(core, &s.principal, kind, date).await {
+    let data = match stats::reps(core, &s.principal, kind, date, fresh).await {
         Ok(v) => v,
         Err(e) => return error_page(tr, e),
     };
@@ -104,6 +108,7 @@ pub async fn page(
         TREND_POINTS,
         Some(data.period.start),
         user,
+        fresh,
     )
     .await
     {
@@ -202,6 +207,12 @@ pub async fn page(
         ranking_chart: ranking_chart.to_string(),
         trend_chart: trend_chart.to_string(),
         trend_title,
+        as_of: data
+            .as_of
+            .with_timezone(&core.settings.tz)
+            .format("%H:%M:%S")
+            .to_string(),
+        refresh_href: format!("{}&fresh=1", href(kind, period.start, user)),
         l: s.layout("stats"),
     };
     render(&page)
