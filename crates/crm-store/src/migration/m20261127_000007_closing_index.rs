@@ -1,5 +1,6 @@
-//! A covering index for "likely to close": the totals of an owner's open opportunities in
-//! an expected-close window, filtered by probability, come from the index alone.
+//! A covering index for "likely to close": an owner's open opportunities in an
+//! expected-close window, in (expected_close, id) order and filtered by probability, and
+//! their totals, come from the index alone.
 
 use super::util::index;
 use sea_orm_migration::prelude::*;
@@ -13,6 +14,7 @@ enum Opportunities {
     OwnerId,
     Status,
     ExpectedClose,
+    Id,
     Probability,
     Amount,
     DeletedAt,
@@ -30,6 +32,7 @@ impl MigrationTrait for Migration {
                 O::OwnerId,
                 O::Status,
                 O::ExpectedClose,
+                O::Id,
                 O::Probability,
                 O::Amount,
                 O::DeletedAt,

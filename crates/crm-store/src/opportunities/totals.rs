@@ -98,18 +98,18 @@ const PER_OWNER_LISTING: usize = 64;
 /// The first `limit` opportunities of the window in scope (soonest first) and the totals
 /// of all of them.
 ///
-/// The page is read per owner when there are few owners: each query then walks
-/// `ix_opportunities_owner_close` in `(expected_close, id)` order and stops after `limit`
-/// rows, and the pages are merged here; one `owner_id IN (…)` query would have to fetch and
-/// sort every row of the window. The totals are answered from the covering index
-/// `ix_opportunities_closing` (no table rows).
+/// The page is read per owner when there are few owners: each query then walks the
+/// covering index `ix_opportunities_closing` in `(expected_close, id)` order and stops
+/// after `limit` keys, the keys are merged here and only the final page's rows are
+/// fetched; one `owner_id IN (…)` query would have to fetch and sort every row of the
+/// window. The totals come from the same index (no table rows).
 pub async fn closing_soon<C: ConnectionTrait>(
     db: &C,
     scope: &RecordScope,
     w: &Window,
     limit: u64,
 ) -> Result<(Vec<Model>, Totals), DbErr> {
-    let mut rows: Vec<Model> = Vec::new();
+    let mut keys: Vec<(Option<NaiveDate>, i64)> = Vec::new();
     let mut totals = Totals::default();
     for owners in owner_chunks(db, scope).await? {
         let groups: Vec<Vec<i64>> = if owners.len() <= PER_OWNER_LISTING {
@@ -118,12 +118,17 @@ pub async fn closing_soon<C: ConnectionTrait>(
             vec![owners.clone()]
         };
         for group in groups {
-            rows.extend(
+            // Keys first, from the index alone; the whole rows only for the final page.
+            keys.extend(
                 Opportunity::find()
+                    .select_only()
+                    .column(Col::ExpectedClose)
+                    .column(Col::Id)
                     .filter(window_cond(&group, w))
                     .order_by_asc(Col::ExpectedClose)
                     .order_by_asc(Col::Id)
                     .limit(limit)
+                    .into_tuple::<(Option<NaiveDate>, i64)>()
                     .all(db)
                     .await?,
             );
@@ -144,12 +149,18 @@ pub async fn closing_soon<C: ConnectionTrait>(
             weighted,
         });
     }
+    keys.sort_unstable();
+    keys.truncate(limit as usize);
+    let ids: Vec<i64> = keys.iter().map(|k| k.1).collect();
+    let mut rows = Opportunity::find()
+        .filter(Col::Id.is_in(ids))
+        .all(db)
+        .await?;
     rows.sort_by(|a, b| {
         a.expected_close
             .cmp(&b.expected_close)
             .then(a.id.cmp(&b.id))
     });
-    rows.truncate(limit as usize);
     Ok((rows, totals))
 }
 
