@@ -3,6 +3,7 @@
 
 pub mod custom_field;
 pub mod customer;
+pub mod dedupe;
 pub mod ids;
 pub mod money;
 pub mod period;

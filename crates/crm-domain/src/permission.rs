@@ -81,7 +81,8 @@ impl Role {
                 modules.insert(Customers, ActionSet::of(&[View, Create, Edit, Delete]));
                 modules.insert(Sales, ActionSet::of(&[View, Create, Edit]));
                 modules.insert(Products, view);
-                modules.insert(Market, view);
+                // Reps work their own leads (create, follow up, convert).
+                modules.insert(Market, ActionSet::of(&[View, Create, Edit]));
                 modules.insert(Service, view);
                 DataScope::Own
             }

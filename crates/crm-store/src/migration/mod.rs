@@ -10,6 +10,7 @@ mod m20261127_000004_custom_fields;
 mod m20261127_000005_sales;
 mod m20261127_000006_stats_indexes;
 mod m20261127_000007_closing_index;
+mod m20261127_000008_market;
 mod util;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_sales::Migration),
             Box::new(m20261127_000006_stats_indexes::Migration),
             Box::new(m20261127_000007_closing_index::Migration),
+            Box::new(m20261127_000008_market::Migration),
         ]
     }
 }

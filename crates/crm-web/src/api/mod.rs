@@ -3,17 +3,22 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
+pub mod competitors;
 pub mod contacts;
+pub mod conversion;
 pub mod custom_fields;
 pub mod customers;
 pub mod departments;
 pub mod expenses;
 pub mod export;
+pub mod leads;
 pub mod openapi;
 pub mod opportunities;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod quotas;
 pub mod quotes;
 pub mod recycle;
 pub mod roles;
@@ -51,6 +56,11 @@ pub fn router() -> Router<AppState> {
         .merge(payments::router())
         .merge(expenses::router())
         .merge(stats::router())
+        .merge(campaigns::router())
+        .merge(leads::router())
+        .merge(competitors::router())
+        .merge(quotas::router())
+        .merge(conversion::router())
         .fallback(|| async { ApiError::not_found() })
 }
 

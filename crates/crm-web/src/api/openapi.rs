@@ -59,6 +59,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::payments::Doc::openapi());
     doc.merge(super::expenses::Doc::openapi());
     doc.merge(super::stats::Doc::openapi());
+    doc.merge(super::campaigns::Doc::openapi());
+    doc.merge(super::leads::Doc::openapi());
+    doc.merge(super::competitors::Doc::openapi());
+    doc.merge(super::quotas::Doc::openapi());
+    doc.merge(super::conversion::Doc::openapi());
     doc
 }
 

@@ -371,6 +371,7 @@ mod render_tests {
             show_customers: true,
             show_sales: true,
             show_products: true,
+            show_market: true,
             next: "/".into(),
             toast: None,
         };

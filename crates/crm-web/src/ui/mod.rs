@@ -4,7 +4,10 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
+pub mod competitors;
 pub mod contact_log;
+pub mod conversion;
 pub mod custom_fields;
 pub mod custom_fields_admin;
 pub mod customers;
@@ -12,11 +15,13 @@ pub mod departments;
 pub mod expenses;
 pub mod home;
 pub mod jobs;
+pub mod leads;
 pub mod lines;
 pub mod opportunities;
 pub mod orders;
 pub mod pipeline;
 pub mod products;
+pub mod quotas;
 pub mod quotes;
 pub mod stats;
 pub mod users;
@@ -59,6 +64,11 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(expenses::router())
         .merge(stats::router())
+        .merge(campaigns::router())
+        .merge(leads::router())
+        .merge(competitors::router())
+        .merge(quotas::router())
+        .merge(conversion::router())
 }
 
 /// A signed-in browser. Pages that need one redirect to the sign-in page otherwise.
@@ -152,6 +162,7 @@ impl UiSession {
             show_customers: p.can(Module::Customers, Action::View),
             show_sales: p.can(Module::Sales, Action::View),
             show_products: p.can(Module::Products, Action::View),
+            show_market: p.can(Module::Market, Action::View),
             next: urlencode(&self.path),
             toast,
         }
@@ -169,6 +180,7 @@ pub struct Layout {
     pub show_customers: bool,
     pub show_sales: bool,
     pub show_products: bool,
+    pub show_market: bool,
     pub next: String,
     pub toast: Option<String>,
 }

@@ -1,0 +1,1 @@
+//! Use-cases: campaigns (market issue).

@@ -1,0 +1,1 @@
+//! Use-cases: leads (market issue).

@@ -1,0 +1,1 @@
+//! Use-cases: quotas (market issue).

@@ -1,0 +1,1 @@
+//! Queries: campaigns (market issue).

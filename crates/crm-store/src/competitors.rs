@@ -1,0 +1,1 @@
+//! Queries: competitors (market issue).

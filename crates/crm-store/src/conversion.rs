@@ -1,0 +1,1 @@
+//! Queries: conversion (market issue).

@@ -1,0 +1,1 @@
+//! Queries: leads (market issue).

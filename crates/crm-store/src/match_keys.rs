@@ -1,0 +1,1 @@
+//! Queries: match_keys (market issue).

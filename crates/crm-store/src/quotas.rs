@@ -1,0 +1,1 @@
+//! Queries: quotas (market issue).

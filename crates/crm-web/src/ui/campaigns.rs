@@ -1,0 +1,8 @@
+//! Pages: campaigns (market issue).
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,8 @@
+//! Pages: conversion (market issue).
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
