@@ -72,6 +72,30 @@ pub async fn policy_of<C: ConnectionTrait>(db: &C, role: Role) -> Result<RolePol
     Ok(RolePolicy { scope, modules })
 }
 
+/// The principal of an active user for a request: like [`principal_of`], with the role's
+/// policy reused until this server writes anything (see [`crate::cache`]).
+async fn current_principal(core: &Core, user: &users::Model) -> Result<Principal> {
+    let role: Role = user.role.parse().map_err(|_| ServiceError::Unauthorized)?;
+    let generation = core.writes.current();
+    let policy = match core.policies.get(role.as_str(), generation) {
+        Some(p) => p,
+        None => {
+            let p = policy_of(&core.db, role).await?;
+            core.policies
+                .put(role.as_str().to_string(), generation, p.clone());
+            p
+        }
+    };
+    Ok(Principal {
+        user_id: UserId(user.id),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role,
+        department_id: user.department_id.map(DepartmentId),
+        policy,
+    })
+}
+
 /// Builds the principal of an active user.
 pub async fn principal_of<C: ConnectionTrait>(db: &C, user: &users::Model) -> Result<Principal> {
     let role: Role = user.role.parse().map_err(|_| ServiceError::Unauthorized)?;
@@ -196,7 +220,7 @@ pub async fn resume_session(core: &Core, secret: &str) -> Result<Option<SessionP
     if now - session.last_seen_at > Duration::minutes(1) {
         sessions::touch(&core.db, &id, now, now + SESSION_IDLE).await?;
     }
-    let principal = principal_of(&core.db, &user).await?;
+    let principal = current_principal(core, &user).await?;
     Ok(Some(SessionPrincipal { principal, session }))
 }
 
@@ -269,7 +293,7 @@ pub async fn resume_token(core: &Core, secret: &str) -> Result<Option<Principal>
     {
         tokens::touch(&core.db, token.id, now).await?;
     }
-    Ok(Some(principal_of(&core.db, &user).await?))
+    Ok(Some(current_principal(core, &user).await?))
 }
 
 pub async fn revoke_token_secret(core: &Core, secret: &str) -> Result<bool> {

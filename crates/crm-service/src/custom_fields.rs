@@ -16,6 +16,7 @@ use crm_store::custom_fields::{self, Fields};
 use crm_store::ConnectionTrait;
 use sea_orm::SqlErr;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub use crm_store::custom_fields::{Filter as CustomFilter, Match, Model as CustomField};
 pub use values::{display, error_field, filters, merge_values, strip, values, visible_values};
@@ -72,6 +73,19 @@ fn parse_entity(entity: &str) -> Result<FieldEntity> {
 /// and pages; no permission needed beyond being signed in).
 pub async fn active<C: ConnectionTrait>(db: &C, entity: FieldEntity) -> Result<Vec<CustomField>> {
     Ok(custom_fields::list(db, Some(entity.as_str()), true).await?)
+}
+
+/// The active fields of one record type for a read, reused until this server writes
+/// anything (see [`crate::cache`]); writes validate against [`active`] in their transaction.
+pub async fn active_now(core: &Core, entity: FieldEntity) -> Result<Arc<Vec<CustomField>>> {
+    let generation = core.writes.current();
+    if let Some(defs) = core.field_defs.get(entity.as_str(), generation) {
+        return Ok(defs);
+    }
+    let defs = Arc::new(active(&core.db, entity).await?);
+    core.field_defs
+        .put(entity.as_str().to_string(), generation, defs.clone());
+    Ok(defs)
 }
 
 /// Definitions of one record type (or both). Every signed-in user reads the active ones;

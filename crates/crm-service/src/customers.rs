@@ -76,7 +76,7 @@ pub async fn custom_filters(
     if !pairs.iter().any(|(k, _)| k.starts_with("cf.")) {
         return Ok(Vec::new());
     }
-    let defs = field_defs(&core.db).await?;
+    let defs = custom_fields::active_now(core, FieldEntity::Customer).await?;
     custom_fields::filters(&defs, pairs, strict)
 }
 
@@ -221,7 +221,7 @@ async fn controlled<C: ConnectionTrait>(db: &C, scope: &RecordScope, id: i64) ->
 }
 
 pub async fn scope_of(core: &Core, p: &Principal) -> Result<RecordScope> {
-    Ok(RecordScope::load(&core.db, p).await?)
+    Ok(core.scope(p).await?)
 }
 
 pub async fn list(
@@ -235,7 +235,7 @@ pub async fn list(
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
     let mut rows = customers::list(&core.db, &scope, filter, sort, after, limit).await?;
-    let defs = field_defs(&core.db).await?;
+    let defs = custom_fields::active_now(core, FieldEntity::Customer).await?;
     for c in &mut rows {
         custom_fields::strip(&defs, &mut c.custom);
     }
@@ -246,7 +246,8 @@ pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<CustomerView> {
     p.require(Module::Customers, Action::View)?;
     let scope = scope_of(core, p).await?;
     let (mut customer, access) = visible(&core.db, &scope, id).await?;
-    custom_fields::strip(&field_defs(&core.db).await?, &mut customer.custom);
+    let defs = custom_fields::active_now(core, FieldEntity::Customer).await?;
+    custom_fields::strip(&defs, &mut customer.custom);
     Ok(CustomerView { customer, access })
 }
 

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod campaigns;
 pub mod clock;
 pub mod competitors;

@@ -73,7 +73,7 @@ fn entry(p: &Principal, action: &'static str, id: i64) -> Entry<'static> {
 }
 
 pub async fn scope_of(core: &Core, p: &Principal) -> Result<RecordScope> {
-    Ok(RecordScope::load(&core.db, p).await?)
+    Ok(core.scope(p).await?)
 }
 
 /// Loads an opportunity owned within the principal's scope; anything else is a 404.

@@ -3,73 +3,53 @@
 //! approved, sales amount and payments received, in the installation's time zone; a
 //! ranking for the period and a trend over consecutive periods.
 
+use crate::cache::ReadCache;
 use crate::{Core, Result, ServiceError};
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{Action, Module, Period, PeriodKind, Principal};
-use crm_store::scope::{RecordScope, Visible};
+use crm_store::scope::Visible;
 use crm_store::stats::{self, Range, RepFigures};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The most periods a trend covers.
 pub const MAX_TREND: u32 = 24;
 
-/// How long computed figures are reused. Counting the distinct customers a team followed
-/// in a quarter reads every contact-history entry of the quarter (hundreds of thousands at
-/// a million customers); a team's figures are computed at most this often per app server,
-/// and `fresh` asks for a new computation.
+/// How long computed figures are reused at most. Counting the distinct customers a team
+/// followed in a quarter reads every contact-history entry of the quarter (hundreds of
+/// thousands at a million customers); a team's figures are computed once and reused until
+/// this server writes anything (see [`crate::cache`]) or this long has passed (writes of
+/// other processes); `fresh` asks for a new computation.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
 const CACHE_MAX_ENTRIES: usize = 512;
 
 /// Figures of a set of people over a range, with when they were computed.
 #[derive(Debug, Clone)]
-struct Computed {
+pub struct Computed {
     at: DateTime<Utc>,
     figures: Arc<HashMap<i64, RepFigures>>,
 }
 
 /// Recently computed figures, per set of people and range (one per app server).
-#[derive(Default)]
-pub struct StatsCache {
-    entries: Mutex<HashMap<String, (Instant, Computed)>>,
+pub type StatsCache = ReadCache<Computed>;
+
+/// A new, empty statistics cache.
+pub fn new_cache() -> StatsCache {
+    ReadCache::new(CACHE_TTL, CACHE_MAX_ENTRIES)
 }
 
-impl std::fmt::Debug for StatsCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StatsCache")
-    }
-}
-
-impl StatsCache {
-    fn get(&self, key: &str) -> Option<Computed> {
-        let entries = self.entries.lock().ok()?;
-        let (born, c) = entries.get(key)?;
-        (born.elapsed() < CACHE_TTL).then(|| c.clone())
-    }
-
-    fn put(&self, key: String, c: Computed) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CACHE_MAX_ENTRIES {
-                entries.retain(|_, (born, _)| born.elapsed() < CACHE_TTL);
-                if entries.len() >= CACHE_MAX_ENTRIES {
-                    entries.clear();
-                }
-            }
-            entries.insert(key, (Instant::now(), c));
-        }
-    }
-}
-
-/// The figures of `ids` over `range`, from the cache unless `fresh` or expired.
+/// The figures of `ids` over `range`, from the cache unless `fresh`, expired or written
+/// since.
 async fn figures(core: &Core, ids: &[i64], range: Range, fresh: bool) -> Result<Computed> {
     let key = format!(
         "{ids:?}|{}|{}",
         range.from.timestamp(),
         range.to.timestamp()
     );
+    let generation = core.writes.current();
     if !fresh {
-        if let Some(c) = core.stats_cache.get(&key) {
+        if let Some(c) = core.stats_cache.get(&key, generation) {
             return Ok(c);
         }
     }
@@ -77,7 +57,7 @@ async fn figures(core: &Core, ids: &[i64], range: Range, fresh: bool) -> Result<
         at: core.now(),
         figures: Arc::new(stats::figures(&core.db, ids, range).await?),
     };
-    core.stats_cache.put(key, c.clone());
+    core.stats_cache.put(key, generation, c.clone());
     Ok(c)
 }
 
@@ -118,7 +98,7 @@ fn range(core: &Core, p: &Period) -> Range {
 
 /// The people whose figures `p` may read.
 async fn people(core: &Core, p: &Principal) -> Result<Vec<(i64, String, bool)>> {
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(match &scope.visible {
         Visible::All => stats::people(&core.db, None).await?,
         Visible::Owners(ids) => stats::people(&core.db, Some(ids)).await?,

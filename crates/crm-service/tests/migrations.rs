@@ -150,3 +150,70 @@ mod custom_fields_migration_keeps_and_fixes_old_records {
         }
     }
 }
+
+/// An installation whose sales_rep role still has view-only market rights gets create and
+/// edit (reps work their own leads); one whose administrator changed them keeps its choice.
+async fn reps_gain_market_rights_only_from_the_old_default(db: crm_testkit::TestDb, changed: bool) {
+    use sea_orm_migration::MigratorTrait;
+    let conn = db.connect().await;
+    crm_store::migration::Migrator::up(&conn, Some(7))
+        .await
+        .unwrap();
+    // The role as an installation from before the market issue has it.
+    let b = conn.get_database_backend();
+    let role = crm_store::roles::find(&conn, "sales_rep")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut modules: serde_json::Value = serde_json::from_str(&role.modules).unwrap();
+    modules["market"] = if changed {
+        serde_json::json!([])
+    } else {
+        serde_json::json!(["view"])
+    };
+    let p = crm_store::scope::placeholder(b, 1);
+    conn.execute(Statement::from_sql_and_values(
+        b,
+        format!("UPDATE roles SET modules = {p} WHERE key = 'sales_rep'"),
+        [modules.to_string().into()],
+    ))
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let app = TestApp::on(db).await;
+    let role = crm_store::roles::find(&app.core.db, "sales_rep")
+        .await
+        .unwrap()
+        .unwrap();
+    let after: serde_json::Value = serde_json::from_str(&role.modules).unwrap();
+    let expected = if changed {
+        serde_json::json!([])
+    } else {
+        serde_json::json!(["view", "create", "edit"])
+    };
+    assert_eq!(after["market"], expected, "{}", role.modules);
+    // Everything else of the role is untouched.
+    assert_eq!(after["customers"], modules["customers"]);
+}
+
+mod reps_gain_market_rights_from_the_old_default {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        reps_gain_market_rights_only_from_the_old_default(crm_testkit::TestDb::sqlite(), false)
+            .await;
+        reps_gain_market_rights_only_from_the_old_default(crm_testkit::TestDb::sqlite(), true)
+            .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        for changed in [false, true] {
+            if let Some(db) = crm_testkit::TestDb::postgres().await {
+                reps_gain_market_rights_only_from_the_old_default(db, changed).await;
+            }
+        }
+    }
+}

@@ -70,3 +70,22 @@ pub async fn list<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// The newest `limit` entries about any of `ids` of one entity type, newest first.
+pub async fn of_entities<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    ids: &[i64],
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Audit::find()
+        .filter(audit_log::Column::EntityType.eq(entity_type))
+        .filter(audit_log::Column::EntityId.is_in(ids.iter().map(i64::to_string)))
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

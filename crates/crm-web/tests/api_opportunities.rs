@@ -641,6 +641,22 @@ db_test!(closing_soon_weights_a_hand_computed_set, |app| {
         .await
         .json();
     assert_eq!(ids(&soon), vec![o11]);
+    // The manager's window is reused only until something is written: B's opportunity
+    // leaves the window at once when its probability drops.
+    let r = app
+        .patch(
+            &format!("/api/v1/opportunities/{o11}"),
+            &t.b,
+            json!({"version": 1, "probability": 20}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let soon = app
+        .get("/api/v1/opportunities/closing-soon", &t.mgr)
+        .await
+        .json();
+    assert_eq!(ids(&soon), vec![o3, o1, o2, o5]);
+    assert_eq!(soon["summary"]["weighted"], "11778.42");
     // Out-of-range parameters.
     for q in ["days=-1", "days=400", "min_probability=101", "limit=0"] {
         let r = app

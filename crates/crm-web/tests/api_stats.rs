@@ -412,23 +412,29 @@ db_test!(stats_page_renders_in_both_languages, |app| {
     }
 });
 
-db_test!(figures_are_reused_until_fresh_ones_are_asked_for, |app| {
+db_test!(figures_are_reused_until_this_server_writes, |app| {
     let w = world(&app).await;
+    let x = customer(&app, &w.a, "杭州新客户").await;
     let path = "/api/v1/stats/reps?period=month&date=2026-03-15";
     let first = app.get(path, &w.m).await.json();
     assert_eq!(row(&first, w.a.id).unwrap()["sales_amount"], "1000.00");
     assert!(first["as_of"].as_str().is_some());
-    // Another approved order of A in March.
-    let x = customer(&app, &w.a, "杭州新客户").await;
+    // Another approved order of A in March, written behind the server's back (as another
+    // process would): the cached figures come back until `fresh=true` recomputes them.
     order(&app, w.a.id, x, "approved", at(2026, 3, 25, 3, 0), 20_000).await;
-    // Within the cache time the same figures come back; `fresh=true` recomputes them.
     let again = app.get(path, &w.m).await.json();
     assert_eq!(row(&again, w.a.id).unwrap()["sales_amount"], "1000.00");
     let fresh = app.get(&format!("{path}&fresh=true"), &w.m).await.json();
     assert_eq!(row(&fresh, w.a.id).unwrap()["sales_amount"], "1200.00");
     assert_eq!(row(&fresh, w.a.id).unwrap()["orders_approved"], 2);
-    // The cache is per set of people: A's own view was never computed before, so it is
-    // current.
-    let own = app.get(path, &w.a).await.json();
-    assert_eq!(row(&own, w.a.id).unwrap()["sales_amount"], "1200.00");
+    // Any write through this server ends every cached figure: the next plain request
+    // sees an order written meanwhile.
+    order(&app, w.a.id, x, "approved", at(2026, 3, 26, 3, 0), 30_000).await;
+    customer(&app, &w.b, "宁波新客户").await;
+    let after_write = app.get(path, &w.m).await.json();
+    assert_eq!(
+        row(&after_write, w.a.id).unwrap()["sales_amount"],
+        "1500.00"
+    );
+    assert_eq!(row(&after_write, w.a.id).unwrap()["orders_approved"], 3);
 });

@@ -498,3 +498,58 @@ db_test!(administrators_configure_the_pipeline_page, |app| {
     let active = app.get("/api/v1/pipeline-stages", &admin).await.json();
     assert_eq!(active["items"].as_array().unwrap().len(), 5);
 });
+
+db_test!(the_list_remembers_the_view_but_not_a_customer_link, |app| {
+    let rep = app.user("rep_a", Role::SalesRep, None, None).await;
+    let customer = id(&app
+        .post("/api/v1/customers", &rep, json!({"name": "华信科技"}))
+        .await
+        .json());
+    let proposal = stage(&app, &rep, "proposal").await;
+    for (name, amount) in [("扩容一期", "100"), ("运维合同", "200")] {
+        let r = app
+            .post(
+                "/api/v1/opportunities",
+                &rep,
+                json!({"customer_id": customer, "name": name, "amount": amount,
+                       "stage_id": proposal}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let (session, _) = app.browser_login("rep_a", PASSWORD).await;
+    let page = app
+        .browser("GET", "/opportunities?q=%E8%BF%90%E7%BB%B4", &session, None)
+        .await;
+    assert!(page.text.contains("运维合同") && !page.text.contains("扩容一期"));
+    let saved = crm_testkit::cookie_pair(&page.cookies(), "crm_view_opportunities").unwrap();
+    let cookies = format!("{session}; {saved}");
+    let r = app.browser("GET", "/opportunities", &cookies, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.header("location").unwrap(),
+        "/opportunities?q=%E8%BF%90%E7%BB%B4"
+    );
+    // A customer's list (linked from the customer page) shows all of that customer's and
+    // leaves the remembered view alone.
+    let r = app
+        .browser(
+            "GET",
+            &format!("/opportunities?customer_id={customer}"),
+            &cookies,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("运维合同") && r.text.contains("扩容一期"));
+    assert!(crm_testkit::cookie_pair(&r.cookies(), "crm_view_opportunities").is_none());
+    // Reset shows everything again and forgets the view.
+    let r = app
+        .browser("GET", "/opportunities?q=", &cookies, None)
+        .await;
+    assert!(r.text.contains("运维合同") && r.text.contains("扩容一期"));
+    assert!(r
+        .cookies()
+        .iter()
+        .any(|c| c.starts_with("crm_view_opportunities=") && c.contains("Max-Age=0")));
+});

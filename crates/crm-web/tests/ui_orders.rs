@@ -471,3 +471,112 @@ db_test!(receivables_page_highlights_overdue, |app| {
         .text;
     assert!(!page.contains(&format!("data-id=\"{late}\"")), "scope");
 });
+
+db_test!(
+    the_order_list_picks_a_customer_and_remembers_the_view,
+    |app| {
+        let f = fx(&app).await;
+        let mine = approved_for(&app, &f, "100.00").await;
+        let other_customer = customer(&app, &f.a, "宁波远航贸易").await;
+        let other = create(&app, &f.a, other_customer, json!([line(f.p2, "1")])).await["id"]
+            .as_i64()
+            .unwrap();
+        let (mine_no, other_no) = (
+            order_row(&app, mine).await.number,
+            order_row(&app, other).await.number,
+        );
+        let (session, _) = app.browser_login("rep_a", PASSWORD).await;
+        // The unfiltered list offers the customer search; it finds customers in scope.
+        let page = app.browser("GET", "/orders", &session, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("id=\"filter-customer-q\""));
+        assert!(page.text.contains(&mine_no) && page.text.contains(&other_no));
+        let opts = app
+            .browser(
+                "GET",
+                "/opportunities/customer-options?customer_q=%E8%BF%9C%E8%88%AA",
+                &session,
+                None,
+            )
+            .await;
+        assert!(
+            opts.text.contains(&format!("value=\"{other_customer}\"")),
+            "{}",
+            opts.text
+        );
+        // Filtering by that customer lists only its orders and is remembered.
+        let page = app
+            .browser(
+                "GET",
+                &format!("/orders?customer_id={other_customer}"),
+                &session,
+                None,
+            )
+            .await;
+        assert!(page.text.contains(&other_no) && !page.text.contains(&mine_no));
+        assert!(
+            page.text.contains("宁波远航贸易"),
+            "the chosen customer is named"
+        );
+        let saved = crm_testkit::cookie_pair(&page.cookies(), "crm_view_orders").unwrap();
+        let cookies = format!("{session}; {saved}");
+        let r = app.browser("GET", "/orders", &cookies, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            location(&r),
+            format!("/orders?customer_id={other_customer}")
+        );
+        // The "awaiting my approval" tab neither follows nor changes the view.
+        let r = app
+            .browser("GET", "/orders?awaiting=1", &cookies, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(crm_testkit::cookie_pair(&r.cookies(), "crm_view_orders").is_none());
+        // Reset forgets it.
+        let r = app.browser("GET", "/orders?status=", &cookies, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text.contains(&mine_no) && r.text.contains(&other_no));
+        let forgotten = r
+            .cookies()
+            .iter()
+            .any(|c| c.starts_with("crm_view_orders=") && c.contains("Max-Age=0"));
+        assert!(forgotten, "{:?}", r.cookies());
+    }
+);
+
+db_test!(the_order_page_shows_its_history, |app| {
+    let f = fx(&app).await;
+    let id = approved_for(&app, &f, "300.00").await;
+    let r = pay(&app, &f.a, id, "120").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let (session, _) = app.browser_login("rep_a", PASSWORD).await;
+    let page = app
+        .browser("GET", &format!("/orders/{id}"), &session, None)
+        .await;
+    assert!(page
+        .text
+        .contains(&format!("hx-get=\"/orders/{id}/history\"")));
+    let path = format!("/orders/{id}/history");
+    let h = app.browser("GET", &path, &session, None).await;
+    assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+    // Newest first: the payment, the approval (by the manager), the submission, creation.
+    let order_of = |needle: &str| {
+        h.text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing in {}", h.text))
+    };
+    assert!(order_of("Payment recorded") < order_of("Approved"));
+    assert!(order_of("Approved") < order_of("Submitted for approval"));
+    assert!(order_of("Submitted for approval") < order_of("Order created"));
+    assert!(h.text.contains("¥120.00"), "the payment's amount");
+    assert!(h.text.contains("1 lines added to the purchase records"));
+    let zh = app
+        .browser("GET", &path, &format!("{session}; crm_lang=zh-CN"), None)
+        .await;
+    assert!(zh.text.contains("审批通过") && zh.text.contains("登记回款"));
+    // Outside the order owner's chain: 404, nothing leaks.
+    let (other, _) = app.browser_login("rep_c", PASSWORD).await;
+    let r = app.browser("GET", &path, &other, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.text.contains("Payment recorded"));
+});

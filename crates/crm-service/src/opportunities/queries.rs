@@ -81,7 +81,8 @@ impl Default for ClosingQuery {
 }
 
 /// Open opportunities in scope expected to close between today and today + `days` with at
-/// least `min_probability` %, soonest first, each with its weighted amount.
+/// least `min_probability` %, soonest first, each with its weighted amount. A team's window
+/// is computed once and reused until this server writes anything (see [`crate::cache`]).
 pub async fn closing_soon(core: &Core, p: &Principal, q: &ClosingQuery) -> Result<ClosingSoon> {
     p.require(Module::Sales, Action::View)?;
     let mut e = crm_domain::FieldErrors::new();
@@ -104,7 +105,16 @@ pub async fn closing_soon(core: &Core, p: &Principal, q: &ClosingQuery) -> Resul
         min_probability: q.min_probability,
         owner_id: q.owner_id,
     };
-    let (rows, totals) = store::closing_soon(&core.db, &scope, &w, q.limit).await?;
+    let key = format!("{:?}|{w:?}|{}", scope.visible, q.limit);
+    let generation = core.writes.current();
+    let (rows, totals) = match core.closing_cache.get(&key, generation) {
+        Some(hit) => hit,
+        None => {
+            let computed = store::closing_soon(&core.db, &scope, &w, q.limit).await?;
+            core.closing_cache.put(key, generation, computed.clone());
+            computed
+        }
+    };
     Ok(ClosingSoon {
         from,
         to,

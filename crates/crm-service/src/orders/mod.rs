@@ -85,7 +85,7 @@ pub fn allowed(p: &Principal, scope: &RecordScope, o: &Order) -> Allowed {
 }
 
 pub async fn scope_of(core: &Core, p: &Principal) -> Result<RecordScope> {
-    Ok(RecordScope::load(&core.db, p).await?)
+    Ok(core.scope(p).await?)
 }
 
 /// A live order whose owner is in scope; otherwise 404.
@@ -150,6 +150,36 @@ pub async fn list(
     }
     let scope = scope_of(core, p).await?;
     Ok(orders::list(&core.db, &scope, &f, after, limit).await?)
+}
+
+/// How many history entries the order page shows.
+pub const HISTORY_SIZE: u64 = 100;
+
+/// The audit trail of a visible order and of the payments recorded against it, newest
+/// first: who created, changed, submitted, approved, rejected or cancelled it, set its
+/// payment plan, and recorded or deleted payments.
+pub async fn history(
+    core: &Core,
+    p: &Principal,
+    id: i64,
+) -> Result<Vec<crm_store::entity::audit_log::Model>> {
+    p.require(Module::Sales, Action::View)?;
+    let scope = scope_of(core, p).await?;
+    visible(&core.db, &scope, id).await?;
+    let mut entries = crm_store::audit::of_entities(&core.db, ENTITY, &[id], HISTORY_SIZE).await?;
+    let payment_ids = crm_store::payments::ids_of_order(&core.db, id).await?;
+    entries.extend(
+        crm_store::audit::of_entities(
+            &core.db,
+            crm_store::payments::ENTITY,
+            &payment_ids,
+            HISTORY_SIZE,
+        )
+        .await?,
+    );
+    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+    entries.truncate(HISTORY_SIZE as usize);
+    Ok(entries)
 }
 
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<OrderView> {

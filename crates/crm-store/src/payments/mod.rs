@@ -170,6 +170,17 @@ pub async fn of_order<C: ConnectionTrait>(db: &C, order_id: i64) -> Result<Vec<M
         .await
 }
 
+/// The ids of every payment ever recorded against an order, deleted ones included.
+pub async fn ids_of_order<C: ConnectionTrait>(db: &C, order_id: i64) -> Result<Vec<i64>, DbErr> {
+    Payment::find()
+        .select_only()
+        .column(P::Id)
+        .filter(P::OrderId.eq(order_id))
+        .into_tuple::<i64>()
+        .all(db)
+        .await
+}
+
 /// List filters; dates are payment dates, both inclusive.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

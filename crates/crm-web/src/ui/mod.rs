@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod products;
 pub mod quotas;
 pub mod quotes;
+pub mod saved_view;
 pub mod stats;
 pub mod users;
 

@@ -2,7 +2,8 @@
 //! deactivation, password reset).
 
 use super::departments::tree;
-use super::{error_page, opt_id, render, urlencode, FormErrors, Layout, UiSession};
+use super::saved_view::{param, query_of, SavedView, Step};
+use super::{error_page, opt_id, render, FormErrors, Layout, UiSession};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use crm_domain::{Action, Module, Role};
 use crm_service::users::{self, NewUserInput, User, UserPatch};
@@ -123,31 +123,6 @@ struct ListPage {
     can_edit: bool,
 }
 
-fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// The filter keys with a value, encoded as a query string in a fixed order.
-fn saved_query(pairs: &[(String, String)]) -> String {
-    FILTER_KEYS
-        .iter()
-        .filter_map(|k| param(pairs, k).map(|v| format!("{k}={}", urlencode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A saved view is only followed when it looks like one this page wrote.
-fn valid_saved(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 1024
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.~/%=&".contains(&b))
-}
-
 pub async fn list(
     State(state): State<AppState>,
     s: UiSession,
@@ -158,32 +133,20 @@ pub async fn list(
         return error_page(s.tr, e.into());
     }
     let has_filter = pairs.iter().any(|(k, _)| FILTER_KEYS.contains(&k.as_str()));
-    let jar = if has_filter {
-        let saved = saved_query(&pairs);
-        if saved.is_empty() {
-            jar.remove(Cookie::build(VIEW_COOKIE).path("/"))
-        } else {
-            jar.add(
-                Cookie::build((VIEW_COOKIE, saved))
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .secure(state.config.secure_cookies)
-                    .build(),
-            )
-        }
-    } else {
-        // No filter asked for (a plain visit, or the toast after a save): back to the saved view.
-        if let Some(saved) = jar.get(VIEW_COOKIE).map(|c| c.value().to_string()) {
-            if valid_saved(&saved) {
-                let flash = match s.flash.as_deref() {
-                    Some(f) if f.bytes().all(|b| b.is_ascii_lowercase()) => format!("&flash={f}"),
-                    _ => String::new(),
-                };
-                return Redirect::to(&format!("/admin/users?{saved}{flash}")).into_response();
-            }
-        }
-        jar
+    let view = SavedView {
+        cookie: VIEW_COOKIE,
+        path: "/admin/users",
+    };
+    let jar = match view.step(
+        &state,
+        jar,
+        &pairs,
+        &FILTER_KEYS,
+        has_filter,
+        s.flash.as_deref(),
+    ) {
+        Step::Go(r) => return r,
+        Step::Show(jar) => jar,
     };
 
     let q: Option<String> = param(&pairs, "q").map(|v| v.chars().take(100).collect());
@@ -223,7 +186,7 @@ pub async fn list(
             Err(e) => return error_page(s.tr, e.into()),
         };
     let none = s.tr.t("common.none");
-    let view = saved_query(&pairs);
+    let view = query_of(&pairs, &FILTER_KEYS);
     let base = if view.is_empty() {
         // Keep a filter key so the link is not redirected to a saved view.
         "q=".to_string()

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::ui::saved_view::{SavedView, Step};
 
 // ---------------------------------------------------------------------------------------
 // The list
@@ -115,32 +116,13 @@ pub async fn list(
     let has_filter = pairs
         .iter()
         .any(|(k, _)| FILTER_KEYS.contains(&k.as_str()) || k.starts_with("cf."));
-    let jar = if has_filter {
-        let saved = query_of(&pairs, &keys);
-        if saved.is_empty() {
-            jar.remove(Cookie::build(VIEW_COOKIE).path("/"))
-        } else {
-            jar.add(
-                Cookie::build((VIEW_COOKIE, saved))
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .secure(state.config.secure_cookies)
-                    .build(),
-            )
-        }
-    } else {
-        // No filter asked for (a plain visit, or the toast after a save): back to the saved view.
-        if let Some(saved) = jar.get(VIEW_COOKIE).map(|c| c.value().to_string()) {
-            if valid_saved(&saved) {
-                let flash = match s.flash.as_deref() {
-                    Some(f) if f.bytes().all(|b| b.is_ascii_lowercase()) => format!("&flash={f}"),
-                    _ => String::new(),
-                };
-                return Redirect::to(&format!("/customers?{saved}{flash}")).into_response();
-            }
-        }
-        jar
+    let view = SavedView {
+        cookie: VIEW_COOKIE,
+        path: "/customers",
+    };
+    let jar = match view.step(&state, jar, &pairs, &keys, has_filter, s.flash.as_deref()) {
+        Step::Go(r) => return r,
+        Step::Show(jar) => jar,
     };
 
     let (filter, sort) = match list_filter(&state, &pairs).await {

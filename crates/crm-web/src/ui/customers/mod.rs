@@ -3,7 +3,7 @@
 
 use super::custom_fields::{self as cfui, CfFilter, CfForm, CfInput};
 use super::users::Opt;
-use super::{error_page, opt_id, render, urlencode, FormErrors, Layout, UiSession};
+use super::{error_page, opt_id, render, FormErrors, Layout, UiSession};
 use crate::api::customers::parse_when_pub;
 use crate::i18n::Tr;
 use crate::AppState;
@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use axum_extra::extract::cookie::{Cookie, SameSite};
+
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -36,6 +36,7 @@ mod form;
 mod list;
 mod sales;
 mod show;
+pub use crate::ui::saved_view::{param, query_of};
 pub use actions::*;
 pub use contact_pages::*;
 pub use form::*;
@@ -162,31 +163,6 @@ pub fn date_param(tz: Tz, v: Option<&str>, end: bool) -> Option<DateTime<Utc>> {
         return Some(local.with_timezone(&Utc));
     }
     parse_when_pub(&Some(v.to_string()), "date").ok().flatten()
-}
-
-/// The value of a non-empty query parameter.
-pub fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// The given keys with a value, encoded as a query string in a fixed order.
-pub fn query_of(pairs: &[(String, String)], keys: &[&str]) -> String {
-    keys.iter()
-        .filter_map(|k| param(pairs, k).map(|v| format!("{k}={}", urlencode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A saved view is only followed when it looks like one this page wrote.
-fn valid_saved(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 1024
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.~/%=&".contains(&b))
 }
 
 /// Display names of users by id.

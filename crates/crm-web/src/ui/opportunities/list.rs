@@ -1,13 +1,15 @@
-//! The opportunity list: filters, sort, keyset pages.
+//! The opportunity list: filters, sort, keyset pages, the remembered view.
 
 use super::{fail, Names, Row};
 use crate::ui::customers::{active_users, param, query_of, user_opts};
+use crate::ui::saved_view::{SavedView, Step};
 use crate::ui::users::Opt;
 use crate::ui::{render, Layout, UiSession};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
 use crm_domain::{Action, Module};
 use crm_service::opportunities::{self, Filter, Sort};
 
@@ -22,6 +24,22 @@ const FILTER_KEYS: [&str; 8] = [
     "close_to",
     "sort",
 ];
+
+/// The filters a plain visit to the list comes back to. A list narrowed to one customer
+/// (linked from the customer page) neither uses nor changes the remembered view.
+const VIEW_KEYS: [&str; 7] = [
+    "q",
+    "status",
+    "stage_id",
+    "owner_id",
+    "close_from",
+    "close_to",
+    "sort",
+];
+const VIEW: SavedView = SavedView {
+    cookie: "crm_view_opportunities",
+    path: "/opportunities",
+};
 
 #[derive(Template)]
 #[template(path = "opportunities.html")]
@@ -50,10 +68,30 @@ fn date_param(pairs: &[(String, String)], key: &str) -> Option<chrono::NaiveDate
 pub async fn list(
     State(state): State<AppState>,
     s: UiSession,
+    jar: CookieJar,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    if let Err(e) = s.principal.require(Module::Sales, Action::View) {
+        return fail(s.tr, e.into());
+    }
+    let jar = if param(&pairs, "customer_id").is_some() {
+        jar
+    } else {
+        let has_filter = pairs.iter().any(|(k, _)| VIEW_KEYS.contains(&k.as_str()));
+        match VIEW.step(
+            &state,
+            jar,
+            &pairs,
+            &VIEW_KEYS,
+            has_filter,
+            s.flash.as_deref(),
+        ) {
+            Step::Go(r) => return r,
+            Step::Show(jar) => jar,
+        }
+    };
     match build(&state, &s, &pairs).await {
-        Ok(page) => render(&page),
+        Ok(page) => (jar, render(&page)).into_response(),
         Err(e) => fail(s.tr, e),
     }
 }

@@ -1,10 +1,26 @@
 //! The order list: filters (status, owner, customer, order dates), the "awaiting my
-//! approval" tab, keyset pages.
+//! approval" tab, keyset pages, the remembered view.
 
 use super::*;
 use crate::ui::quotes::{customer_names, scoped_owner_opts};
-use crate::ui::urlencode;
+use crate::ui::saved_view::{query_of, SavedView, Step};
+use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
+
+/// The filters of the list; all but `awaiting` (a tab of its own) are remembered.
+const FILTER_KEYS: [&str; 6] = [
+    "status",
+    "owner_id",
+    "customer_id",
+    "from",
+    "to",
+    "awaiting",
+];
+const VIEW_KEYS: [&str; 5] = ["status", "owner_id", "customer_id", "from", "to"];
+const VIEW: SavedView = SavedView {
+    cookie: "crm_view_orders",
+    path: "/orders",
+};
 
 pub struct OrderRow {
     pub o: Order,
@@ -43,11 +59,32 @@ fn date(v: Option<&str>) -> Option<NaiveDate> {
 pub async fn list(
     State(state): State<AppState>,
     s: UiSession,
+    jar: CookieJar,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    list_page(&state, &s, &pairs)
-        .await
-        .unwrap_or_else(|e| fail(s.tr, e))
+    if let Err(e) = s.principal.require(Module::Sales, Action::View) {
+        return fail(s.tr, e.into());
+    }
+    let jar = if param(&pairs, "awaiting").is_some() {
+        jar
+    } else {
+        let has_filter = pairs.iter().any(|(k, _)| VIEW_KEYS.contains(&k.as_str()));
+        match VIEW.step(
+            &state,
+            jar,
+            &pairs,
+            &VIEW_KEYS,
+            has_filter,
+            s.flash.as_deref(),
+        ) {
+            Step::Go(r) => return r,
+            Step::Show(jar) => jar,
+        }
+    };
+    match list_page(&state, &s, &pairs).await {
+        Ok(page) => (jar, page).into_response(),
+        Err(e) => fail(s.tr, e),
+    }
 }
 
 async fn list_page(
@@ -114,19 +151,7 @@ async fn list_page(
             status == Some(*st),
         )
     }));
-    let keys = [
-        "status",
-        "owner_id",
-        "customer_id",
-        "from",
-        "to",
-        "awaiting",
-    ];
-    let query = keys
-        .iter()
-        .filter_map(|k| param(pairs, k).map(|v| format!("{k}={}", urlencode(v))))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query = query_of(pairs, &FILTER_KEYS);
     let next_href = match rows.last() {
         Some(last) if more => Some(format!("/orders?{query}&cursor={}", last.o.id)),
         _ => None,

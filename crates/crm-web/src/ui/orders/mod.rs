@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 mod actions;
 mod form;
+mod history;
 mod list;
 mod money_forms;
 mod print;
@@ -28,6 +29,7 @@ mod receivables;
 mod show;
 pub use actions::*;
 pub use form::*;
+pub use history::*;
 pub use list::*;
 pub use money_forms::*;
 pub use print::*;
@@ -43,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}", get(show).post(update))
         .route("/orders/{id}/edit", get(edit))
         .route("/orders/{id}/print", get(print))
+        .route("/orders/{id}/history", get(history_panel))
         .route("/orders/{id}/submit", post(submit))
         .route("/orders/{id}/approve", post(approve))
         .route("/orders/{id}/reject", post(reject))

@@ -2,7 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use crate::ui::saved_view::{param, query_of, SavedView, Step};
 use axum_extra::extract::CookieJar;
 
 /// Remembers the last filter of the product list.
@@ -51,30 +51,6 @@ struct ListPage {
     first_href: Option<String>,
 }
 
-fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-fn query_of(pairs: &[(String, String)]) -> String {
-    FILTER_KEYS
-        .iter()
-        .filter_map(|k| param(pairs, k).map(|v| format!("{k}={}", urlencode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A saved view is only followed when it looks like one this page wrote.
-fn valid_saved(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 512
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.~/%=&".contains(&b))
-}
-
 fn href(pairs: &[(String, String)], set: &[(&str, &str)]) -> String {
     let mut out: Vec<(String, String)> = pairs
         .iter()
@@ -82,7 +58,7 @@ fn href(pairs: &[(String, String)], set: &[(&str, &str)]) -> String {
         .cloned()
         .collect();
     out.extend(set.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let q = query_of(&out);
+    let q = query_of(&out, &FILTER_KEYS);
     // An explicit empty q keeps the list from jumping back to the saved view.
     if q.is_empty() {
         "/products?q=".into()
@@ -102,31 +78,20 @@ pub async fn list(
         return error_page(s.tr, e.into());
     }
     let has_filter = pairs.iter().any(|(k, _)| FILTER_KEYS.contains(&k.as_str()));
-    let jar = if has_filter {
-        let saved = query_of(&pairs);
-        if saved.is_empty() {
-            jar.remove(Cookie::build(VIEW_COOKIE).path("/"))
-        } else {
-            jar.add(
-                Cookie::build((VIEW_COOKIE, saved))
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .secure(state.config.secure_cookies)
-                    .build(),
-            )
-        }
-    } else {
-        if let Some(saved) = jar.get(VIEW_COOKIE).map(|c| c.value().to_string()) {
-            if valid_saved(&saved) {
-                let flash = match s.flash.as_deref() {
-                    Some(f) if f.bytes().all(|b| b.is_ascii_lowercase()) => format!("&flash={f}"),
-                    _ => String::new(),
-                };
-                return Redirect::to(&format!("/products?{saved}{flash}")).into_response();
-            }
-        }
-        jar
+    let view = SavedView {
+        cookie: VIEW_COOKIE,
+        path: "/products",
+    };
+    let jar = match view.step(
+        &state,
+        jar,
+        &pairs,
+        &FILTER_KEYS,
+        has_filter,
+        s.flash.as_deref(),
+    ) {
+        Step::Go(r) => return r,
+        Step::Show(jar) => jar,
     };
     let tr = s.tr;
     let q: Option<String> = param(&pairs, "q").map(|v| v.chars().take(100).collect());

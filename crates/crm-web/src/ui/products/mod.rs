@@ -2,7 +2,7 @@
 //! management, and the JSON options for line editors.
 
 use super::users::Opt;
-use super::{error_page, render, urlencode, FormErrors, Layout, UiSession};
+use super::{error_page, render, FormErrors, Layout, UiSession};
 use crate::i18n::Tr;
 use crate::AppState;
 use askama::Template;
