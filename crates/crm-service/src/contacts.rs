@@ -173,6 +173,7 @@ pub async fn create(core: &Core, p: &Principal, input: ContactInput) -> Result<C
         })?;
     let now = core.now();
     let mut c = contacts::insert(&txn, customer_id, fields, now).await?;
+    crm_store::match_keys::refresh_contact(&txn, c.id).await?;
     audit::record(
         &txn,
         now,
@@ -212,6 +213,7 @@ pub async fn update(
     let fields = validate(contacts::Fields::of(&before), &input, &defs, false)?;
     let now = core.now();
     let mut c = versioned(contacts::update(&txn, &before, version, fields, now).await?)?;
+    crm_store::match_keys::refresh_contact(&txn, id).await?;
     audit::record(
         &txn,
         now,
@@ -237,6 +239,7 @@ pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result
     editable(&txn, &scope, c.customer_id).await?;
     let now = core.now();
     versioned(contacts::soft_delete(&txn, &c, version, now).await?)?;
+    crm_store::match_keys::refresh_contact(&txn, id).await?;
     recycle::add(&txn, ENTITY, id, &c.name, Some(p.user_id.0), now).await?;
     audit::record(
         &txn,

@@ -1,1 +1,409 @@
-//! Use-cases: conversion (market issue).
+//! Lead conversion (线索转化) and duplicate detection (查重).
+//!
+//! [`convert`] turns a lead into a customer + primary contact (+ optionally an opportunity)
+//! in one transaction, carrying every field over and copying its follow-up history into the
+//! customer's contact history — or adds the lead's person to an existing customer (`link`),
+//! also filling that customer's empty fields (`merge`). Its first statement is a conditional
+//! claim of the lead, so of two users converting one lead at once exactly one succeeds and
+//! the other gets 409 `already_converted`. [`find`] / [`find_many`] are the duplicate
+//! finder the conversion page, the lead forms and the importer share.
+
+use crate::error::versioned;
+use crate::{customers as customer_service, Core, Result, ServiceError};
+use crm_domain::{Action, FieldErrors, Module, Principal};
+use crm_store::audit::{self, Entry};
+use crm_store::conversion as store;
+use crm_store::scope::RecordScope;
+use crm_store::{bulk, contacts, customers, match_keys, opportunities, users};
+use sea_orm::DatabaseTransaction;
+use serde_json::json;
+
+mod carry;
+mod duplicates;
+mod opportunity;
+
+pub use carry::{customer_name, source_of};
+pub use crm_store::conversion::{LeadActivityModel, LeadModel};
+pub use duplicates::{
+    find, find_many, for_lead, probe_of, Match, MatchKind, Probe, Reason, MAX_MATCHES, MAX_PROBES,
+};
+pub use opportunity::OpportunityInput;
+
+/// What becomes of the lead's company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A new customer.
+    Create,
+    /// The lead's person joins an existing customer as a contact.
+    Link,
+    /// Like `Link`, and the customer's empty fields are filled from the lead.
+    Merge,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "create" => Some(Mode::Create),
+            "link" => Some(Mode::Link),
+            "merge" => Some(Mode::Merge),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Create => "create",
+            Mode::Link => "link",
+            Mode::Merge => "merge",
+        }
+    }
+}
+
+/// A conversion request as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ConvertInput {
+    /// create / link / merge.
+    pub mode: String,
+    /// The existing customer (link and merge).
+    pub customer_id: Option<i64>,
+    pub opportunity: Option<OpportunityInput>,
+    /// Create even though matching customers or contacts exist.
+    pub force: bool,
+}
+
+/// What a conversion made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub lead_id: i64,
+    pub customer_id: i64,
+    pub contact_id: i64,
+    pub opportunity_id: Option<i64>,
+    /// False for link and merge.
+    pub customer_created: bool,
+    /// Follow-ups copied into the contact history.
+    pub activities_copied: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Converted(Converted),
+    /// `create` without `force` found matching customers or contacts: nothing was written.
+    /// Every match is listed (leads too); only customers and contacts stop a conversion.
+    Duplicates(Vec<Match>),
+}
+
+/// A lead with its follow-up history, as the conversion page shows it.
+#[derive(Debug, Clone)]
+pub struct LeadFile {
+    pub lead: LeadModel,
+    pub history: Vec<LeadActivityModel>,
+}
+
+/// A lead the user may see (owned in scope, or in the pool) and its follow-ups, for the
+/// conversion page; needs `market:view`.
+pub async fn lead(core: &Core, p: &Principal, id: i64) -> Result<LeadFile> {
+    p.require(Module::Market, Action::View)?;
+    let scope = RecordScope::load(&core.db, p).await?;
+    let lead = store::find_lead(&core.db, id)
+        .await?
+        .filter(|l| store::lead_visible(&scope, l.owner_id))
+        .ok_or(ServiceError::NotFound)?;
+    let history = store::history(&core.db, id).await?;
+    Ok(LeadFile { lead, history })
+}
+
+fn entry(
+    p: &Principal,
+    action: &'static str,
+    entity_type: &'static str,
+    id: i64,
+) -> Entry<'static> {
+    Entry {
+        actor_id: Some(p.user_id.0),
+        action,
+        entity_type,
+        entity_id: id.to_string(),
+        before: None,
+        after: None,
+    }
+}
+
+/// 转化. Needs `market:edit` (the lead visible, pool leads included), `customers:create`
+/// (create) or `customers:edit` (link, merge; the customer editable by the user: a
+/// read-only share is 403, an invisible customer the field error `customer_id`/`unknown`),
+/// and `sales:create` when an opportunity is asked for.
+pub async fn convert(
+    core: &Core,
+    p: &Principal,
+    lead_id: i64,
+    input: ConvertInput,
+) -> Result<Outcome> {
+    p.require(Module::Market, Action::Edit)?;
+    let mut e = FieldErrors::new();
+    let mode = Mode::parse(&input.mode);
+    match mode {
+        Some(Mode::Create) => p.require(Module::Customers, Action::Create)?,
+        Some(_) => p.require(Module::Customers, Action::Edit)?,
+        None => e.add("mode", "invalid_choice", "Use create, link or merge"),
+    }
+    if input.opportunity.is_some() {
+        p.require(Module::Sales, Action::Create)?;
+    }
+    if mode.is_some_and(|m| m != Mode::Create) && input.customer_id.is_none() {
+        e.add("customer_id", "required", "Choose the customer");
+    }
+    let scope = RecordScope::load(&core.db, p).await?;
+    let txn = core.begin_write().await?;
+    let now = core.now();
+    // First the claim: of two conversions of one lead, the second matches nothing here.
+    if !store::claim(&txn, lead_id, p.user_id.0, now).await? {
+        return match store::find_lead(&txn, lead_id).await? {
+            Some(l) if store::lead_visible(&scope, l.owner_id) => Err(ServiceError::conflict(
+                "already_converted",
+                "This lead has already been converted",
+            )),
+            _ => Err(ServiceError::NotFound),
+        };
+    }
+    let lead = store::find_lead(&txn, lead_id)
+        .await?
+        .filter(|l| store::lead_visible(&scope, l.owner_id))
+        .ok_or(ServiceError::NotFound)?;
+    let mut opp = match &input.opportunity {
+        Some(o) => {
+            let mut f = opportunity::check(core, o, Some(&lead), &mut e);
+            opportunity::stage(&txn, o, &mut f, &mut e).await?;
+            Some(f)
+        }
+        None => None,
+    };
+    e.into_result()?;
+    let Some(mode) = mode else {
+        return Err(ServiceError::NotFound);
+    };
+    if mode == Mode::Create && !input.force {
+        let mut found = duplicates::matches_in(&txn, p, &scope, &[probe_of(&lead)]).await?;
+        let found = found.pop().unwrap_or_default();
+        if found.iter().any(|m| m.kind != MatchKind::Lead) {
+            txn.rollback().await?;
+            return Ok(Outcome::Duplicates(found));
+        }
+    }
+    let w = Write {
+        txn: &txn,
+        p,
+        lead: &lead,
+        now,
+    };
+    let (customer, contact_id, created) = match mode {
+        Mode::Create => {
+            let (c, k) = w.create().await?;
+            (c, k, true)
+        }
+        Mode::Link | Mode::Merge => {
+            let cid = input.customer_id.unwrap_or_default();
+            let c = customer_service::editable(&txn, &scope, cid)
+                .await
+                .map_err(|err| match err {
+                    ServiceError::NotFound => {
+                        ServiceError::field("customer_id", "unknown", "No such customer")
+                    }
+                    other => other,
+                })?;
+            let c = if mode == Mode::Merge {
+                w.merge_customer(c).await?
+            } else {
+                c
+            };
+            let k = w.person(&c, mode == Mode::Merge).await?;
+            (c, k, false)
+        }
+    };
+    let opportunity_id = match opp.take() {
+        Some(mut f) => {
+            f.customer_id = customer.id;
+            f.owner_id = if created {
+                customer.owner_id
+            } else {
+                p.user_id.0
+            };
+            Some(w.opportunity(f).await?)
+        }
+        None => None,
+    };
+    let history = store::history(&txn, lead.id).await?;
+    let rows = carry::history_rows(
+        &history,
+        customer.id,
+        contact_id,
+        customer.owner_id,
+        p.user_id.0,
+        now,
+    );
+    for chunk in bulk::chunks(rows, 200) {
+        bulk::rows(&txn, chunk).await?;
+    }
+    store::link_result(&txn, lead.id, customer.id, contact_id, opportunity_id).await?;
+    audit::record(
+        &txn,
+        now,
+        Entry {
+            after: Some(json!({
+                "status": store::CONVERTED, "mode": mode.as_str(),
+                "customer_id": customer.id, "contact_id": contact_id,
+                "opportunity_id": opportunity_id, "activities_copied": history.len(),
+            })),
+            ..entry(p, "convert", store::LEAD_ENTITY, lead.id)
+        },
+    )
+    .await?;
+    match_keys::refresh_customer(&txn, customer.id).await?;
+    txn.commit().await?;
+    Ok(Outcome::Converted(Converted {
+        lead_id: lead.id,
+        customer_id: customer.id,
+        contact_id,
+        opportunity_id,
+        customer_created: created,
+        activities_copied: history.len(),
+    }))
+}
+
+/// The writes of one conversion, on its transaction.
+struct Write<'a> {
+    txn: &'a DatabaseTransaction,
+    p: &'a Principal,
+    lead: &'a LeadModel,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Write<'_> {
+    /// A new customer owned by the lead's owner (the converter for a pool lead, or when
+    /// the owner was deactivated), and its primary contact.
+    async fn create(&self) -> Result<(customers::Model, i64)> {
+        let me = self.p.user_id.0;
+        let owner = match self.lead.owner_id {
+            Some(o) if users::find(self.txn, o).await?.is_some_and(|u| u.active) => o,
+            _ => me,
+        };
+        let fields = carry::customer_fields(self.lead);
+        let c = customers::insert(self.txn, fields, owner, Some(me), self.now).await?;
+        self.audit(
+            "create",
+            customers::ENTITY,
+            c.id,
+            None,
+            Some(json!({
+                "name": c.name, "nature": c.nature, "industry": c.industry,
+                "province": c.province, "city": c.city, "street": c.street,
+                "phone": c.phone, "source": c.source, "status": c.status,
+                "notes": c.notes, "owner_id": c.owner_id, "lead_id": self.lead.id,
+            })),
+        )
+        .await?;
+        let k = contacts::insert(
+            self.txn,
+            c.id,
+            carry::contact_fields(self.lead, true),
+            self.now,
+        )
+        .await?;
+        self.audit_contact(&k).await?;
+        Ok((c, k.id))
+    }
+
+    /// Fills the customer's empty fields from the lead (merge).
+    async fn merge_customer(&self, c: customers::Model) -> Result<customers::Model> {
+        let mut fields = customers::Fields::of(&c);
+        let filled = carry::fill_customer(&mut fields, self.lead);
+        if filled.is_empty() {
+            return Ok(c);
+        }
+        let after = versioned(customers::update(self.txn, &c, c.version, fields, self.now).await?)?;
+        self.audit(
+            "update",
+            customers::ENTITY,
+            c.id,
+            Some(
+                json!({"phone": c.phone, "province": c.province, "city": c.city,
+                "street": c.street, "industry": c.industry, "source": c.source,
+                "nature": c.nature, "notes": c.notes}),
+            ),
+            Some(json!({"phone": after.phone, "province": after.province,
+                "city": after.city, "street": after.street, "industry": after.industry,
+                "source": after.source, "nature": after.nature, "notes": after.notes,
+                "filled": filled, "merged_lead_id": self.lead.id})),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// The lead's person at an existing customer: the contact with the same phone or
+    /// email when there is one (filled from the lead on a merge), else a new contact
+    /// (primary when the customer has none).
+    async fn person(&self, c: &customers::Model, merge: bool) -> Result<i64> {
+        let existing = contacts::of_customer(self.txn, c.id).await?;
+        if let Some(k) = existing.iter().find(|k| carry::same_person(k, self.lead)) {
+            let mut fields = contacts::Fields::of(k);
+            if merge && carry::fill_contact(&mut fields, self.lead) {
+                let after =
+                    versioned(contacts::update(self.txn, k, k.version, fields, self.now).await?)?;
+                self.audit_contact(&after).await?;
+            }
+            return Ok(k.id);
+        }
+        let fields = carry::contact_fields(self.lead, existing.is_empty());
+        let k = contacts::insert(self.txn, c.id, fields, self.now).await?;
+        self.audit_contact(&k).await?;
+        Ok(k.id)
+    }
+
+    async fn opportunity(&self, f: opportunities::Fields) -> Result<i64> {
+        let o = opportunities::insert(self.txn, f, Some(self.p.user_id.0), self.now).await?;
+        self.audit(
+            "create",
+            opportunities::ENTITY,
+            o.id,
+            None,
+            Some(json!({
+                "customer_id": o.customer_id, "name": o.name, "amount": o.amount,
+                "stage_id": o.stage_id, "probability": o.probability,
+                "expected_close": o.expected_close, "source": o.source,
+                "owner_id": o.owner_id, "lead_id": self.lead.id,
+            })),
+        )
+        .await?;
+        Ok(o.id)
+    }
+
+    async fn audit_contact(&self, k: &contacts::Model) -> Result<()> {
+        let after = json!({
+            "customer_id": k.customer_id, "name": k.name, "title": k.title,
+            "mobile": k.mobile, "phone": k.phone, "email": k.email,
+            "is_primary": k.is_primary, "lead_id": self.lead.id,
+        });
+        let action = if k.version == 1 { "create" } else { "update" };
+        self.audit(action, contacts::ENTITY, k.id, None, Some(after))
+            .await
+    }
+
+    async fn audit(
+        &self,
+        action: &'static str,
+        entity_type: &'static str,
+        id: i64,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<()> {
+        audit::record(
+            self.txn,
+            self.now,
+            Entry {
+                before,
+                after,
+                ..entry(self.p, action, entity_type, id)
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -299,6 +299,7 @@ pub async fn create(core: &Core, p: &Principal, input: CustomerInput) -> Result<
     check_owner(&txn, &scope, owner, "owner_id").await?;
     let now = core.now();
     let mut c = customers::insert(&txn, fields, owner, Some(p.user_id.0), now).await?;
+    crm_store::match_keys::refresh_customer(&txn, c.id).await?;
     audit::record(
         &txn,
         now,
@@ -328,6 +329,7 @@ pub async fn update(
     let fields = validate(customers::Fields::of(&before), &input, &defs, false)?;
     let now = core.now();
     let mut c = versioned(customers::update(&txn, &before, version, fields, now).await?)?;
+    crm_store::match_keys::refresh_customer(&txn, id).await?;
     audit::record(
         &txn,
         now,
@@ -350,6 +352,7 @@ pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result
     let c = controlled(&txn, &scope, id).await?;
     let now = core.now();
     versioned(customers::soft_delete(&txn, id, version, now).await?)?;
+    crm_store::match_keys::refresh_customer(&txn, id).await?;
     recycle::add(&txn, ENTITY, id, &c.name, Some(p.user_id.0), now).await?;
     audit::record(
         &txn,
@@ -378,6 +381,7 @@ async fn transfer_one<C: ConnectionTrait>(
         return Ok(before);
     }
     let c = versioned(customers::set_owner(db, id, version, to, now).await?)?;
+    crm_store::match_keys::refresh_customer(db, id).await?;
     let moved = activities::reassign_open(db, id, to, now.date_naive()).await?;
     // The new owner no longer needs a share.
     scope::unshare(db, ENTITY, id, to).await?;

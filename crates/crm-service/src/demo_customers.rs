@@ -6,7 +6,7 @@ use crate::{Core, Result, ServiceError};
 use chrono::Duration;
 use crm_domain::customer::{ActivityKind, Nature, Size, Source, Status};
 use crm_store::entity::{activity, contact, customer};
-use crm_store::{bulk, search, users};
+use crm_store::{bulk, match_keys, search, users};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::Set;
@@ -216,6 +216,7 @@ pub async fn generate(
         let mut ks = Vec::new();
         let mut acts = Vec::new();
         let mut tokens = Vec::with_capacity(size as usize);
+        let mut keys = Vec::with_capacity(size as usize * 4);
         for _ in 0..size {
             let id = next_customer;
             next_customer += 1;
@@ -260,6 +261,7 @@ pub async fn generate(
                 )
             };
             let mut texts: Vec<String> = vec![name.clone(), phone.clone()];
+            keys.extend(match_keys::customer_keys(id, &name, Some(&phone), owner));
             cs.push(customer::ActiveModel {
                 id: Set(id),
                 name: Set(name),
@@ -299,6 +301,14 @@ pub async fn generate(
                 let mob = mobile(&mut rng);
                 texts.push(pname.clone());
                 texts.push(mob.clone());
+                keys.extend(match_keys::contact_keys(
+                    cid,
+                    id,
+                    owner,
+                    Some(&mob),
+                    None,
+                    None,
+                ));
                 ks.push(contact::ActiveModel {
                     id: Set(cid),
                     customer_id: Set(id),
@@ -363,6 +373,7 @@ pub async fn generate(
         for chunk in tokens.chunks(400) {
             bulk::search_tokens(&txn, chunk).await?;
         }
+        match_keys::insert_many(&txn, &keys).await?;
         txn.commit().await?;
         done += size;
         progress(done, n);

@@ -15,6 +15,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 pub mod demo_customers;
+pub mod demo_market;
 pub mod demo_sales;
 pub mod departments;
 pub mod error;

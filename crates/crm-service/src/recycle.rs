@@ -45,6 +45,7 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
         }
         crate::customers::ENTITY => {
             crm_store::customers::restore(&txn, entry.entity_id).await?;
+            crm_store::match_keys::refresh_customer(&txn, entry.entity_id).await?;
         }
         crate::contacts::ENTITY => {
             let c = crm_store::contacts::find_any(&txn, entry.entity_id)
@@ -60,6 +61,7 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
                 ));
             }
             crm_store::contacts::restore(&txn, entry.entity_id).await?;
+            crm_store::match_keys::refresh_contact(&txn, entry.entity_id).await?;
         }
         crate::activities::ENTITY => {
             crm_store::activities::restore(&txn, entry.entity_id).await?;
@@ -94,6 +96,15 @@ pub async fn restore(core: &Core, p: &Principal, id: i64) -> Result<BinEntry> {
         }
         crate::payments::ENTITY => {
             crate::payments::restore_in(&txn, entry.entity_id, now).await?;
+        }
+        crate::leads::ENTITY => {
+            crm_store::leads::restore(&txn, entry.entity_id).await?;
+        }
+        crate::competitors::ENTITY => {
+            crate::competitors::restore(&txn, entry.entity_id).await?;
+        }
+        crate::campaigns::ENTITY => {
+            crate::campaigns::restore(&txn, entry.entity_id).await?;
         }
         _ => return Err(ServiceError::NotFound),
     }

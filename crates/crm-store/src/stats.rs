@@ -114,21 +114,8 @@ pub async fn figures<C: ConnectionTrait>(
             out.entry(r.who).or_default().customers_followed = r.n;
         }
     }
-    {
-        use customer::Column as C;
-        let mut q = base(
-            customer::Entity,
-            Expr::col(C::OwnerId).into(),
-            Func::count(Expr::col(C::Id)).into(),
-            zero(),
-            people,
-        );
-        q.and_where(Expr::col(C::CreatedAt).gte(range.from))
-            .and_where(Expr::col(C::CreatedAt).lt(range.to))
-            .and_where(Expr::col(C::DeletedAt).is_null());
-        for r in grouped(db, &q).await? {
-            out.entry(r.who).or_default().new_customers = r.n;
-        }
+    for r in grouped(db, &new_customers_query(people, range)).await? {
+        out.entry(r.who).or_default().new_customers = r.n;
     }
     {
         use opportunity::Column as O;
@@ -167,43 +154,100 @@ pub async fn figures<C: ConnectionTrait>(
             }
         }
     }
-    {
-        // Approved orders are never soft-deleted (only drafts are), so the index
-        // (owner_id, status, decided_at, total) answers this alone.
-        use sales_order::Column as S;
-        let mut q = base(
-            sales_order::Entity,
-            Expr::col(S::OwnerId).into(),
-            Func::count(Expr::col(S::Id)).into(),
-            Func::coalesce([Func::sum(Expr::col(S::Total)).into(), zero()]).into(),
-            people,
-        );
-        q.and_where(Expr::col(S::Status).eq("approved"))
-            .and_where(Expr::col(S::DecidedAt).gte(range.from))
-            .and_where(Expr::col(S::DecidedAt).lt(range.to));
-        for r in grouped(db, &q).await? {
-            let f = out.entry(r.who).or_default();
-            f.orders_approved = r.n;
-            f.sales_amount = r.amount.unwrap_or(0);
-        }
+    for r in grouped(db, &sales_query(people, range)).await? {
+        let f = out.entry(r.who).or_default();
+        f.orders_approved = r.n;
+        f.sales_amount = r.amount.unwrap_or(0);
     }
-    {
-        use payment::Column as P;
-        let mut q = base(
-            payment::Entity,
-            Expr::col(P::OwnerId).into(),
-            Func::count(Expr::col(P::Id)).into(),
-            Func::coalesce([Func::sum(Expr::col(P::Amount)).into(), zero()]).into(),
-            people,
-        );
-        q.and_where(Expr::col(P::PaidOn).gte(range.from_date))
-            .and_where(Expr::col(P::PaidOn).lt(range.to_date))
-            .and_where(Expr::col(P::DeletedAt).is_null());
-        for r in grouped(db, &q).await? {
-            out.entry(r.who).or_default().payments_received = r.amount.unwrap_or(0);
-        }
+    for r in grouped(db, &payments_query(people, range)).await? {
+        out.entry(r.who).or_default().payments_received = r.amount.unwrap_or(0);
     }
     Ok(out)
+}
+
+/// Customers each person owns that were created in the range (`n`).
+fn new_customers_query(people: &[i64], range: Range) -> SelectStatement {
+    use customer::Column as C;
+    let mut q = base(
+        customer::Entity,
+        Expr::col(C::OwnerId).into(),
+        Func::count(Expr::col(C::Id)).into(),
+        zero(),
+        people,
+    );
+    q.and_where(Expr::col(C::CreatedAt).gte(range.from))
+        .and_where(Expr::col(C::CreatedAt).lt(range.to))
+        .and_where(Expr::col(C::DeletedAt).is_null());
+    q
+}
+
+/// Orders of each person approved in the range (`n`) and their totals (`amount`).
+fn sales_query(people: &[i64], range: Range) -> SelectStatement {
+    // Approved orders are never soft-deleted (only drafts are), so the index
+    // (owner_id, status, decided_at, total) answers this alone.
+    use sales_order::Column as S;
+    let mut q = base(
+        sales_order::Entity,
+        Expr::col(S::OwnerId).into(),
+        Func::count(Expr::col(S::Id)).into(),
+        Func::coalesce([Func::sum(Expr::col(S::Total)).into(), zero()]).into(),
+        people,
+    );
+    q.and_where(Expr::col(S::Status).eq("approved"))
+        .and_where(Expr::col(S::DecidedAt).gte(range.from))
+        .and_where(Expr::col(S::DecidedAt).lt(range.to));
+    q
+}
+
+/// Live payments received in the range on each person's orders (`amount`).
+fn payments_query(people: &[i64], range: Range) -> SelectStatement {
+    use payment::Column as P;
+    let mut q = base(
+        payment::Entity,
+        Expr::col(P::OwnerId).into(),
+        Func::count(Expr::col(P::Id)).into(),
+        Func::coalesce([Func::sum(Expr::col(P::Amount)).into(), zero()]).into(),
+        people,
+    );
+    q.and_where(Expr::col(P::PaidOn).gte(range.from_date))
+        .and_where(Expr::col(P::PaidOn).lt(range.to_date))
+        .and_where(Expr::col(P::DeletedAt).is_null());
+    q
+}
+
+/// One figure of [`RepFigures`], for callers that need a single figure (quota progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// [`RepFigures::new_customers`].
+    NewCustomers,
+    /// [`RepFigures::sales_amount`].
+    SalesAmount,
+    /// [`RepFigures::payments_received`].
+    PaymentsReceived,
+}
+
+/// One figure for each of `people` over `range`, by the very grouped query [`figures`]
+/// runs for it (so the two always agree), without the others. People with nothing are
+/// absent.
+pub async fn metric<C: ConnectionTrait>(
+    db: &C,
+    people: &[i64],
+    range: Range,
+    metric: Metric,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    if people.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (q, count) = match metric {
+        Metric::NewCustomers => (new_customers_query(people, range), true),
+        Metric::SalesAmount => (sales_query(people, range), false),
+        Metric::PaymentsReceived => (payments_query(people, range), false),
+    };
+    Ok(grouped(db, &q)
+        .await?
+        .into_iter()
+        .map(|r| (r.who, if count { r.n } else { r.amount.unwrap_or(0) }))
+        .collect())
 }
 
 /// People a statistic may list: `(id, display name, active)`, all users when `ids` is `None`.

@@ -14,6 +14,8 @@ pub struct WebConfig {
 pub struct AppState {
     pub core: Core,
     pub config: Arc<WebConfig>,
+    /// Submissions of the public campaign web forms, per client address and form.
+    pub form_limiter: Arc<crate::ui::campaigns::FormLimiter>,
 }
 
 impl AppState {
@@ -21,6 +23,7 @@ impl AppState {
         Self {
             core,
             config: Arc::new(config),
+            form_limiter: Arc::default(),
         }
     }
 }

@@ -60,6 +60,10 @@ pub enum Command {
         /// Default: as many as customers.
         #[arg(long)]
         orders: Option<u64>,
+        /// How many sales leads to add, with demo campaigns, competitors and quotas.
+        /// Default: a tenth of the customers, at least 50.
+        #[arg(long)]
+        leads: Option<u64>,
         /// Random seed, for repeatable data sets
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -119,6 +123,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
         Command::Demo {
             customers,
             orders,
+            leads,
             seed,
         } => {
             let core = open(&config).await?;
@@ -172,7 +177,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
             }
             let orders = orders.unwrap_or(customers);
             if orders > 0 {
-                let bar = indicatif::ProgressBar::new(orders).with_style(style);
+                let bar = indicatif::ProgressBar::new(orders).with_style(style.clone());
                 bar.set_message("orders");
                 let made =
                     crm_service::demo_sales::generate(&core, orders, seed, &|done, total| {
@@ -191,6 +196,29 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
                     made.lines,
                     made.payments,
                     made.expenses
+                );
+            }
+            let leads = leads.unwrap_or((customers / 10).max(50));
+            if leads > 0 {
+                let bar = indicatif::ProgressBar::new(leads).with_style(style);
+                bar.set_message("leads");
+                let made =
+                    crm_service::demo_market::generate(&core, leads, seed, &|done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?;
+                bar.finish();
+                println!(
+                    "added {} campaigns, {} competitors on {} opportunity links, {} quotas and \
+                     {} leads ({} converted)",
+                    made.campaigns,
+                    made.competitors,
+                    made.links,
+                    made.quotas,
+                    made.leads,
+                    made.converted
                 );
             }
             Ok(())

@@ -15,6 +15,7 @@ pub mod job;
 pub mod lead;
 pub mod lead_activity;
 pub mod login_attempt;
+pub mod match_key;
 pub mod opportunity;
 pub mod opportunity_competitor;
 pub mod order_line;

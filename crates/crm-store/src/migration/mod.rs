@@ -11,6 +11,7 @@ mod m20261127_000005_sales;
 mod m20261127_000006_stats_indexes;
 mod m20261127_000007_closing_index;
 mod m20261127_000008_market;
+mod m20261127_000009_match_keys;
 mod util;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_stats_indexes::Migration),
             Box::new(m20261127_000007_closing_index::Migration),
             Box::new(m20261127_000008_market::Migration),
+            Box::new(m20261127_000009_match_keys::Migration),
         ]
     }
 }

@@ -19,10 +19,16 @@ struct HomePage {
     active_users: i64,
     subordinates: usize,
     chart: String,
+    /// "My quota" (None without `sales:view`).
+    quota: Option<super::quotas::QuotaCard>,
 }
 
 pub async fn page(State(state): State<AppState>, s: UiSession) -> Response {
     let sum = match crm_service::users::org_summary(&state.core, &s.principal).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, e),
+    };
+    let quota = match super::quotas::home_card(&state, &s).await {
         Ok(v) => v,
         Err(e) => return error_page(s.tr, e),
     };
@@ -53,6 +59,7 @@ pub async fn page(State(state): State<AppState>, s: UiSession) -> Response {
         active_users: sum.active_users,
         subordinates: sum.subordinates,
         chart: chart.to_string(),
+        quota,
         l: s.layout("home"),
     };
     render(&page)
