@@ -1,6 +1,7 @@
 //! Demo customers, contacts and contact history in bulk (`crm demo --customers N`):
 //! realistic Chinese company and person names, addresses by province with postal codes,
-//! mobile numbers, spread over the sales reps and managers of the demo organisation.
+//! mobile numbers, spread over the sales reps and managers of the demo organisation, with
+//! their duplicate-detection keys (`match_keys`) written in the same batches.
 
 use crate::{Core, Result, ServiceError};
 use chrono::Duration;

@@ -17,7 +17,7 @@ pub use jobs::Model as Job;
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Runs `work` in the background, recording progress and the outcome on job `id`.
-fn spawn<F, Fut>(core: Core, id: i64, file_name: String, work: F)
+pub(crate) fn spawn<F, Fut>(core: Core, id: i64, file_name: String, work: F)
 where
     F: FnOnce(Arc<AtomicU64>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Vec<u8>>> + Send + 'static,

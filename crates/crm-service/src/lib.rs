@@ -22,6 +22,7 @@ pub mod error;
 pub mod expenses;
 pub mod export;
 pub mod jobs;
+pub mod lead_import;
 pub mod leads;
 pub mod lines;
 pub mod opportunities;

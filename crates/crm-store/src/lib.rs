@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod entity;
 pub mod expenses;
 pub mod jobs;
+pub mod lead_import;
 pub mod leads;
 pub mod login_attempts;
 pub mod match_keys;

@@ -27,8 +27,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::openapi::docs_router())
         .merge(ui::router())
         .route("/static/{*path}", get(assets::serve))
-        .layer(axum::middleware::from_fn(reject_control_characters))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        // Uploads have their own, larger limit (lead imports: 20 MB).
+        .merge(api::lead_import::upload_router())
+        .merge(ui::lead_import::upload_router())
+        .layer(axum::middleware::from_fn(reject_control_characters))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod departments;
 pub mod expenses;
 pub mod export;
+pub mod lead_import;
 pub mod leads;
 pub mod openapi;
 pub mod opportunities;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(stats::router())
         .merge(campaigns::router())
         .merge(leads::router())
+        .merge(lead_import::router())
         .merge(competitors::router())
         .merge(quotas::router())
         .merge(conversion::router())

@@ -61,6 +61,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::stats::Doc::openapi());
     doc.merge(super::campaigns::Doc::openapi());
     doc.merge(super::leads::Doc::openapi());
+    doc.merge(super::lead_import::Doc::openapi());
     doc.merge(super::competitors::Doc::openapi());
     doc.merge(super::quotas::Doc::openapi());
     doc.merge(super::conversion::Doc::openapi());

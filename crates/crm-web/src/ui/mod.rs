@@ -15,6 +15,7 @@ pub mod departments;
 pub mod expenses;
 pub mod home;
 pub mod jobs;
+pub mod lead_import;
 pub mod leads;
 pub mod lines;
 pub mod opportunities;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(stats::router())
         .merge(campaigns::router())
         .merge(leads::router())
+        .merge(lead_import::router())
         .merge(competitors::router())
         .merge(quotas::router())
         .merge(conversion::router())
