@@ -91,7 +91,7 @@ pub async fn can_edit(core: &Core, p: &Principal, c: &Campaign) -> Result<bool> 
     if !p.can(Module::Market, Action::Edit) {
         return Ok(false);
     }
-    Ok(RecordScope::load(&core.db, p).await?.owns_scope(c.owner_id))
+    Ok(core.scope(p).await?.owns_scope(c.owner_id))
 }
 
 /// Whether the user may delete this campaign.
@@ -99,7 +99,7 @@ pub async fn can_delete(core: &Core, p: &Principal, c: &Campaign) -> Result<bool
     if !p.can(Module::Market, Action::Delete) {
         return Ok(false);
     }
-    Ok(RecordScope::load(&core.db, p).await?.owns_scope(c.owner_id))
+    Ok(core.scope(p).await?.owns_scope(c.owner_id))
 }
 
 pub async fn list(
@@ -120,7 +120,7 @@ pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Campaign> {
 
 pub async fn create(core: &Core, p: &Principal, input: CampaignInput) -> Result<Campaign> {
     p.require(Module::Market, Action::Create)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let fields = validate::validate(core, &txn, &scope, None, &input).await?;
     let now = core.now();
@@ -146,7 +146,7 @@ pub async fn update(
     input: CampaignInput,
 ) -> Result<Campaign> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = controlled(&txn, &scope, id).await?;
     if before.version != version {
@@ -171,7 +171,7 @@ pub async fn update(
 
 pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result<()> {
     p.require(Module::Market, Action::Delete)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let c = controlled(&txn, &scope, id).await?;
     let now = core.now();
@@ -210,7 +210,7 @@ pub async fn change_form(
     change: FormChange,
 ) -> Result<Campaign> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = controlled(&txn, &scope, id).await?;
     if before.version != version {

@@ -14,7 +14,6 @@ use crm_domain::validate::required_text;
 use crm_domain::{Action, FieldErrors, Module, Principal, Validated};
 use crm_store::audit::{self, Entry};
 use crm_store::competitors::{self as store, Fields};
-use crm_store::scope::RecordScope;
 use crm_store::{recycle, ConnectionTrait};
 use serde_json::json;
 
@@ -138,7 +137,7 @@ pub async fn list(
     p.require(Module::Market, Action::View)?;
     let rows = store::list(&core.db, filter, after, limit).await?;
     let mut records = if sees_sales(p) {
-        let scope = RecordScope::load(&core.db, p).await?;
+        let scope = core.scope(p).await?;
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
         let tallies = store::tallies(&core.db, &scope, &ids).await?;
         Some(record::records(&ids, &tallies))
@@ -160,7 +159,7 @@ pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<CompetitorView> 
     p.require(Module::Market, Action::View)?;
     let competitor = live(&core.db, id).await?;
     let record = if sees_sales(p) {
-        let scope = RecordScope::load(&core.db, p).await?;
+        let scope = core.scope(p).await?;
         let tallies = store::tallies(&core.db, &scope, &[id]).await?;
         record::records(&[id], &tallies).remove(&id)
     } else {
@@ -174,7 +173,7 @@ pub async fn opportunities(core: &Core, p: &Principal, id: i64) -> Result<Vec<Li
     p.require(Module::Market, Action::View)?;
     p.require(Module::Sales, Action::View)?;
     live(&core.db, id).await?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(store::opportunities_of(&core.db, &scope, id, OPPORTUNITIES_SHOWN).await?)
 }
 
@@ -183,7 +182,7 @@ pub async fn by_quarter(core: &Core, p: &Principal, id: i64) -> Result<Vec<Quart
     p.require(Module::Market, Action::View)?;
     p.require(Module::Sales, Action::View)?;
     live(&core.db, id).await?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let days = store::closed_by_day(&core.db, &scope, id).await?;
     Ok(record::quarters(&days))
 }

@@ -12,7 +12,6 @@ use crate::{customers as customer_service, Core, Result, ServiceError};
 use crm_domain::{Action, FieldErrors, Module, Principal};
 use crm_store::audit::{self, Entry};
 use crm_store::conversion as store;
-use crm_store::scope::RecordScope;
 use crm_store::{bulk, match_keys};
 use serde_json::json;
 
@@ -103,10 +102,10 @@ pub struct LeadFile {
 /// conversion page; needs `market:view`.
 pub async fn lead(core: &Core, p: &Principal, id: i64) -> Result<LeadFile> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let lead = store::find_lead(&core.db, id)
         .await?
-        .filter(|l| store::lead_visible(&scope, l.owner_id))
+        .filter(|l| scope.owns_or_pooled(l.owner_id))
         .ok_or(ServiceError::NotFound)?;
     let history = store::history(&core.db, id).await?;
     Ok(LeadFile { lead, history })
@@ -152,13 +151,13 @@ pub async fn convert(
     if mode.is_some_and(|m| m != Mode::Create) && input.customer_id.is_none() {
         e.add("customer_id", "required", "Choose the customer");
     }
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let now = core.now();
     // First the claim: of two conversions of one lead, the second matches nothing here.
     if !store::claim(&txn, lead_id, p.user_id.0, now).await? {
         return match store::find_lead(&txn, lead_id).await? {
-            Some(l) if store::lead_visible(&scope, l.owner_id) => Err(ServiceError::conflict(
+            Some(l) if scope.owns_or_pooled(l.owner_id) => Err(ServiceError::conflict(
                 "already_converted",
                 "This lead has already been converted",
             )),
@@ -167,7 +166,7 @@ pub async fn convert(
     }
     let lead = store::find_lead(&txn, lead_id)
         .await?
-        .filter(|l| store::lead_visible(&scope, l.owner_id))
+        .filter(|l| scope.owns_or_pooled(l.owner_id))
         .ok_or(ServiceError::NotFound)?;
     let mut opp = match &input.opportunity {
         Some(o) => {

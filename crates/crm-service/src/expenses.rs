@@ -205,13 +205,13 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<Expense>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(expenses::list(&core.db, &scope, filter, after, limit).await?)
 }
 
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Expense> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     visible(&core.db, &scope, id).await
 }
 
@@ -223,7 +223,7 @@ pub async fn totals(
     group: Group,
 ) -> Result<Vec<Total>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let rows = expenses::totals(&core.db, &scope, filter, group).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let names: std::collections::HashMap<i64, String> = match group {
@@ -251,7 +251,7 @@ pub async fn for_customer(
     customer_id: i64,
 ) -> Result<CustomerExpenses> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     customers::visible(&core.db, &scope, customer_id).await?;
     let filter = Filter {
         customer_id: Some(customer_id),
@@ -267,7 +267,7 @@ pub async fn for_customer(
 
 pub async fn create(core: &Core, p: &Principal, input: ExpenseInput) -> Result<Expense> {
     p.require(Module::Sales, Action::Create)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let (fields, owner) = validate(core, &txn, &scope, None, &input).await?;
     let now = core.now();
@@ -293,7 +293,7 @@ pub async fn update(
     input: ExpenseInput,
 ) -> Result<Expense> {
     p.require(Module::Sales, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = visible(&txn, &scope, id).await?;
     if before.version != version {
@@ -318,7 +318,7 @@ pub async fn update(
 
 pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result<()> {
     p.require(Module::Sales, Action::Delete)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let x = visible(&txn, &scope, id).await?;
     let now = core.now();

@@ -26,7 +26,6 @@ use crate::{Core, Result, ServiceError};
 use chrono::{DateTime, Utc};
 use crm_domain::{Action, FieldErrors, Module, Principal};
 use crm_store::lead_import::{self as store, QUEUED};
-use crm_store::scope::RecordScope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -202,7 +201,7 @@ pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Import> {
 /// The first [`PREVIEW_ROWS`] rows as the options would import them.
 pub async fn preview(core: &Core, p: &Principal, id: i64, input: &OptionsInput) -> Result<Preview> {
     let (meta, bytes) = queued(core, p, id).await?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let options = mapping::check(&core.db, p, &scope, &meta.headers, input).await?;
     let name = meta.file_name.clone();
     let table =
@@ -236,7 +235,7 @@ pub async fn start(
     labels: ReportLabels,
 ) -> Result<Import> {
     let (mut meta, bytes) = queued(core, p, id).await?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let options = mapping::check(&core.db, p, &scope, &meta.headers, input).await?;
     if !store::claim(&core.db, id, core.now()).await? {
         return Err(started());

@@ -79,7 +79,7 @@ pub(crate) fn entry(actor: Option<i64>, action: &'static str, id: i64) -> Entry<
 /// use inside a transaction.
 pub async fn visible_in<C: ConnectionTrait>(db: &C, scope: &RecordScope, id: i64) -> Result<Lead> {
     match leads::find(db, id).await? {
-        Some(l) if l.owner_id.is_none_or(|o| scope.owns_scope(o)) => Ok(l),
+        Some(l) if scope.owns_or_pooled(l.owner_id) => Ok(l),
         _ => Err(ServiceError::NotFound),
     }
 }
@@ -87,7 +87,7 @@ pub async fn visible_in<C: ConnectionTrait>(db: &C, scope: &RecordScope, id: i64
 /// The scoped loader: a live lead the user may see (needs `market:view`), else 404.
 pub async fn visible(core: &Core, p: &Principal, id: i64) -> Result<Lead> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     visible_in(&core.db, &scope, id).await
 }
 
@@ -104,14 +104,14 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<Lead>> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(leads::list(&core.db, &scope, filter, sort, after, limit).await?)
 }
 
 /// How many leads the user sees that match the filter.
 pub async fn count(core: &Core, p: &Principal, filter: &Filter) -> Result<u64> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(leads::count(&core.db, &scope, filter).await?)
 }
 
@@ -180,7 +180,7 @@ pub async fn create(
     let scope = match p {
         Some(p) => {
             p.require(Module::Market, Action::Create)?;
-            Some(RecordScope::load(&core.db, p).await?)
+            Some(core.scope(p).await?)
         }
         None => None,
     };
@@ -199,7 +199,7 @@ pub async fn update(
     input: LeadInput,
 ) -> Result<Lead> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = visible_in(&txn, &scope, id).await?;
     if is_converted(&before) {
@@ -241,7 +241,7 @@ pub async fn update(
 /// Moves a lead to the recycle bin (never a converted one).
 pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result<()> {
     p.require(Module::Market, Action::Delete)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let l = visible_in(&txn, &scope, id).await?;
     if is_converted(&l) {

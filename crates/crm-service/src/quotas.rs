@@ -143,7 +143,7 @@ pub(crate) struct Reach {
 
 impl Reach {
     pub async fn load(core: &Core, p: &Principal) -> Result<Self> {
-        let scope = RecordScope::load(&core.db, p).await?;
+        let scope = core.scope(p).await?;
         if p.scope() == DataScope::All {
             return Ok(Self {
                 scope,

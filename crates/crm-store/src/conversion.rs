@@ -5,12 +5,10 @@
 use crate::entity::lead::{self, Column as L, Entity as Lead};
 use crate::entity::lead_activity::{self, Entity as LeadActivity};
 use crate::entity::{contact, record_share};
-use crate::scope::RecordScope;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use lead::Model as LeadModel;
@@ -25,19 +23,6 @@ pub async fn find_lead<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Lea
         .filter(L::DeletedAt.is_null())
         .one(db)
         .await
-}
-
-/// Whether `scope` may see a lead with this owner: its owner is in the scope, or it has
-/// none (the shared pool, 线索池).
-pub fn lead_visible(scope: &RecordScope, owner_id: Option<i64>) -> bool {
-    owner_id.is_none_or(|o| scope.owns_scope(o))
-}
-
-/// The SQL form of [`lead_visible`].
-pub fn lead_condition(scope: &RecordScope) -> Condition {
-    Condition::any()
-        .add(L::OwnerId.is_null())
-        .add(scope.owned_by(L::OwnerId))
 }
 
 /// Marks a live, unconverted lead converted: `UPDATE … WHERE status <> 'converted' AND

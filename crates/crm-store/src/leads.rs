@@ -146,13 +146,12 @@ pub async fn find_any<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Mode
     Lead::find_by_id(id).one(db).await
 }
 
-/// The SQL condition of the live leads visible in `scope`: owned within it, or in the pool.
+/// The SQL condition of the live leads visible in `scope`: owned within it, or in the pool
+/// ([`RecordScope::owned_or_pooled`]). Every read of leads uses it.
 pub fn visible(scope: &RecordScope) -> Condition {
-    Condition::all().add(lead::Column::DeletedAt.is_null()).add(
-        Condition::any()
-            .add(lead::Column::OwnerId.is_null())
-            .add(scope.owned_by(lead::Column::OwnerId)),
-    )
+    Condition::all()
+        .add(lead::Column::DeletedAt.is_null())
+        .add(scope.owned_or_pooled(lead::Column::OwnerId))
 }
 
 /// Writes new field values at `version` (never on a converted lead).

@@ -100,6 +100,21 @@ impl RecordScope {
         }
     }
 
+    /// For records that may sit unowned in a shared pool (leads in the 线索池): visible when
+    /// owned within the scope or when they have no owner. The caller has checked that the
+    /// user may view the module at all.
+    pub fn owns_or_pooled(&self, owner: Option<i64>) -> bool {
+        owner.is_none_or(|o| self.owns_scope(o))
+    }
+
+    /// The SQL form of [`Self::owns_or_pooled`] (no condition for `All`).
+    pub fn owned_or_pooled<O: ColumnTrait>(&self, col: O) -> Condition {
+        match &self.visible {
+            Visible::All => Condition::all(),
+            Visible::Owners(_) => Condition::any().add(col.is_null()).add(self.owned_by(col)),
+        }
+    }
+
     /// The SQL condition selecting the visible rows of `entity_type`, whose owner column is
     /// `owner_col` and id column `id_col`.
     pub fn condition<O, I>(&self, entity_type: &str, owner_col: O, id_col: I) -> Condition
@@ -258,4 +273,41 @@ pub async fn shares_of<C: ConnectionTrait>(
         .order_by_asc(record_share::Column::Id)
         .all(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::lead;
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+
+    fn sql(c: Condition) -> String {
+        Query::select()
+            .column(lead::Column::Id)
+            .from(lead::Entity)
+            .cond_where(c)
+            .to_string(SqliteQueryBuilder)
+    }
+
+    #[test]
+    fn pooled_records_are_visible_to_every_scope() {
+        let rep = RecordScope {
+            user_id: 2,
+            visible: Visible::Owners(vec![2, 5]),
+        };
+        assert!(rep.owns_or_pooled(None));
+        assert!(rep.owns_or_pooled(Some(5)));
+        assert!(!rep.owns_or_pooled(Some(3)));
+        let q = sql(rep.owned_or_pooled(lead::Column::OwnerId));
+        assert!(
+            q.ends_with(r#"WHERE "leads"."owner_id" IS NULL OR "leads"."owner_id" IN (2, 5)"#),
+            "{q}"
+        );
+        let all = RecordScope {
+            user_id: 1,
+            visible: Visible::All,
+        };
+        assert!(all.owns_or_pooled(Some(3)));
+        assert!(!sql(all.owned_or_pooled(lead::Column::OwnerId)).contains("owner_id"));
+    }
 }

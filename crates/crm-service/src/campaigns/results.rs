@@ -9,7 +9,6 @@ use crate::{Core, Result};
 use crm_domain::{Action, Module, Money, Principal};
 use crm_store::campaigns::results::{self as store, Counts, Include};
 use crm_store::entity::lead;
-use crm_store::scope::RecordScope;
 
 /// Basis points (1/100 of a percent).
 pub type Bp = i64;
@@ -109,7 +108,7 @@ pub async fn with_results(
     campaigns: Vec<Campaign>,
 ) -> Result<Vec<ListRow>> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let ids: Vec<i64> = campaigns.iter().map(|c| c.id).collect();
     let inc = include(p);
     let figures = store::figures(&core.db, &scope, &ids, inc).await?;
@@ -137,7 +136,7 @@ pub async fn get_with_results(core: &Core, p: &Principal, id: i64) -> Result<Lis
 /// The newest leads of a campaign the user may see (pool leads and leads owned in scope).
 pub async fn leads(core: &Core, p: &Principal, id: i64, limit: u64) -> Result<Vec<lead::Model>> {
     super::get(core, p, id).await?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(store::leads(&core.db, &scope, id, limit).await?)
 }
 

@@ -93,7 +93,7 @@ async fn named<C: ConnectionTrait>(db: &C, link: LinkModel) -> Result<LinkView> 
 /// The live competitors linked to a visible opportunity, in the order they were added.
 pub async fn links(core: &Core, p: &Principal, opportunity_id: i64) -> Result<Vec<LinkView>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     opportunities::visible(&core.db, &scope, opportunity_id).await?;
     let rows = store::links_of_opportunity(&core.db, opportunity_id).await?;
     let ids: Vec<i64> = rows.iter().map(|l| l.competitor_id).collect();
@@ -117,7 +117,7 @@ pub async fn link(
     input: LinkInput,
 ) -> Result<LinkView> {
     p.require(Module::Sales, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     opportunities::visible(&txn, &scope, opportunity_id).await?;
     let mut e = FieldErrors::new();
@@ -201,7 +201,7 @@ pub async fn update_link(
     input: LinkInput,
 ) -> Result<LinkView> {
     p.require(Module::Sales, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = existing(&txn, &scope, opportunity_id, competitor_id).await?;
     let mut e = FieldErrors::new();
@@ -235,7 +235,7 @@ pub async fn unlink(
     competitor_id: i64,
 ) -> Result<()> {
     p.require(Module::Sales, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = existing(&txn, &scope, opportunity_id, competitor_id).await?;
     store::delete_link(&txn, opportunity_id, competitor_id).await?;

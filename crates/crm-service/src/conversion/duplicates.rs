@@ -144,7 +144,7 @@ pub async fn find_many(core: &Core, p: &Principal, probes: &[Probe]) -> Result<V
             format!("At most {MAX_PROBES} at once"),
         ));
     }
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     matches_in(&core.db, p, &scope, probes).await
 }
 
@@ -263,7 +263,7 @@ pub(super) async fn matches_in<C: ConnectionTrait>(
                 if probe.exclude_lead == Some(l.id) {
                     continue;
                 }
-                let visible = see_leads && store::lead_visible(scope, l.owner_id);
+                let visible = see_leads && scope.owns_or_pooled(l.owner_id);
                 found
                     .entry((MatchKind::Lead, l.id))
                     .or_insert_with(|| (names.lead_match(l, visible), BTreeSet::new()))
@@ -369,10 +369,10 @@ pub fn probe_of(l: &store::LeadModel) -> Probe {
 /// The duplicates of one lead the user may see (else 404); needs `market:view`.
 pub async fn for_lead(core: &Core, p: &Principal, lead_id: i64) -> Result<Vec<Match>> {
     p.require(Module::Market, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let lead = store::find_lead(&core.db, lead_id)
         .await?
-        .filter(|l| store::lead_visible(&scope, l.owner_id))
+        .filter(|l| scope.owns_or_pooled(l.owner_id))
         .ok_or(ServiceError::NotFound)?;
     let mut all = matches_in(&core.db, p, &scope, &[probe_of(&lead)]).await?;
     Ok(all.pop().unwrap_or_default())

@@ -13,7 +13,6 @@ use crm_domain::customer::{self as cv, ActivityKind};
 use crm_domain::{Action, FieldErrors, Module, Principal, Validated};
 use crm_store::audit::{self, Entry};
 use crm_store::leads::{self, activities};
-use crm_store::scope::RecordScope;
 use serde_json::json;
 
 pub use activities::Model as FollowUp;
@@ -88,7 +87,7 @@ pub async fn add(
     input: FollowUpInput,
 ) -> Result<FollowUp> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let lead = visible_in(&txn, &scope, lead_id).await?;
     if is_converted(&lead) {
@@ -121,7 +120,7 @@ pub async fn add(
 /// `not_author`; one on a lead you cannot see (or of another lead) is 404.
 pub async fn delete(core: &Core, p: &Principal, lead_id: i64, id: i64) -> Result<()> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let a = match activities::find(&txn, id).await? {
         Some(a) if a.lead_id == lead_id => a,

@@ -80,7 +80,7 @@ async fn claimable<C: ConnectionTrait>(db: &C, scope: &RecordScope, id: i64) -> 
 /// the others get 409 `already_claimed`.
 pub async fn claim(core: &Core, p: &Principal, id: i64) -> Result<Lead> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let l = claimable(&core.db, &scope, id).await?;
     let txn = core.begin_write().await?;
     let me = Some(p.user_id.0);
@@ -94,7 +94,7 @@ pub async fn claim_many(core: &Core, p: &Principal, ids: &[i64]) -> Result<Vec<L
     p.require(Module::Market, Action::Edit)?;
     let ids = distinct(ids);
     check_count("lead_ids", ids.len(), MAX_BULK)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         found.push(claimable(&core.db, &scope, id).await?);
@@ -114,7 +114,7 @@ pub async fn claim_many(core: &Core, p: &Principal, ids: &[i64]) -> Result<Vec<L
 /// the pool. A pool lead is 409 `in_pool`.
 pub async fn release(core: &Core, p: &Principal, id: i64, version: Option<i32>) -> Result<Lead> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let l = visible_in(&txn, &scope, id).await?;
     if l.owner_id.is_none() && !is_converted(&l) {
@@ -139,7 +139,7 @@ pub async fn assign(
     version: Option<i32>,
 ) -> Result<Lead> {
     p.require(Module::Market, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let l = visible_in(&txn, &scope, id).await?;
     if is_converted(&l) {
@@ -202,7 +202,7 @@ pub async fn assign_many(
     if let Err(ServiceError::Validation(v)) = check_count("user_ids", user_ids.len(), MAX_USERS) {
         e.0.extend(v.0);
     }
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     for u in &user_ids {
         check_owner(&txn, &scope, *u, "user_ids", &mut e).await?;

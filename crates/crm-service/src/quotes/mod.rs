@@ -194,13 +194,13 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<Quote>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     Ok(quotes::list(&core.db, &scope, filter, after, limit).await?)
 }
 
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<QuoteDetail> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let quote = visible(&core.db, &scope, id).await?;
     let lines = load_lines(&core.db, id).await?;
     Ok(QuoteDetail { quote, lines })
@@ -210,7 +210,7 @@ pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<QuoteDetail> {
 /// is not visible.
 pub async fn for_customer(core: &Core, p: &Principal, customer_id: i64) -> Result<Vec<Quote>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     customers::visible(&core.db, &scope, customer_id).await?;
     let filter = Filter {
         customer_id: Some(customer_id),
@@ -221,7 +221,7 @@ pub async fn for_customer(core: &Core, p: &Principal, customer_id: i64) -> Resul
 
 pub async fn create(core: &Core, p: &Principal, input: QuoteInput) -> Result<QuoteDetail> {
     p.require(Module::Sales, Action::Create)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let base = quotes::Fields {
         customer_id: 0,
@@ -272,7 +272,7 @@ pub async fn update(
     input: QuoteInput,
 ) -> Result<QuoteDetail> {
     p.require(Module::Sales, Action::Edit)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = visible(&txn, &scope, id).await?;
     if before.version != version {
@@ -341,7 +341,7 @@ pub async fn set_status(
                 "use draft, sent, accepted or rejected",
             )
         })?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let before = visible(&txn, &scope, id).await?;
     if before.version != version {
@@ -372,7 +372,7 @@ pub async fn set_status(
 /// To the recycle bin: drafts, sent and rejected quotes not turned into an order.
 pub async fn delete(core: &Core, p: &Principal, id: i64, version: i32) -> Result<()> {
     p.require(Module::Sales, Action::Delete)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let txn = core.begin_write().await?;
     let q = visible(&txn, &scope, id).await?;
     if q.version != version {

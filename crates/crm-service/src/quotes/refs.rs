@@ -85,7 +85,7 @@ pub async fn opportunity_choices(
     customer_id: Option<i64>,
 ) -> Result<Vec<OpportunityChoice>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let mut q = opportunity::Entity::find()
         .filter(scope.owned_by(opportunity::Column::OwnerId))
         .filter(opportunity::Column::DeletedAt.is_null());
@@ -116,7 +116,7 @@ pub async fn opportunity_choice(
     id: i64,
 ) -> Result<Option<OpportunityChoice>> {
     p.require(Module::Sales, Action::View)?;
-    let scope = RecordScope::load(&core.db, p).await?;
+    let scope = core.scope(p).await?;
     let o = opportunity::Entity::find_by_id(id)
         .filter(opportunity::Column::DeletedAt.is_null())
         .one(&core.db)

@@ -13,7 +13,7 @@
 
 use crate::customers;
 use crate::entity::{lead, opportunity, sales_order};
-use crate::scope::{RecordScope, Visible};
+use crate::scope::RecordScope;
 use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -40,21 +40,8 @@ pub struct Include {
     pub sales: bool,
 }
 
-/// Leads the viewer may see: live, and in the pool or owned within the scope.
-pub fn lead_visible(scope: &RecordScope) -> Condition {
-    let mut c = Condition::all().add(lead::Column::DeletedAt.is_null());
-    if let Visible::Owners(ids) = &scope.visible {
-        c = c.add(
-            Condition::any()
-                .add(lead::Column::OwnerId.is_null())
-                .add(lead::Column::OwnerId.is_in(ids.iter().copied())),
-        );
-    }
-    c
-}
-
 fn leads_of(scope: &RecordScope, ids: &[i64]) -> Condition {
-    lead_visible(scope).add(lead::Column::CampaignId.is_in(ids.iter().copied()))
+    crate::leads::visible(scope).add(lead::Column::CampaignId.is_in(ids.iter().copied()))
 }
 
 fn bigint(e: SimpleExpr) -> SimpleExpr {
