@@ -34,6 +34,8 @@ pub struct Core {
     pub stats_cache: Arc<crate::stats::StatsCache>,
     /// Recently computed "likely to close" windows, per owner set and window.
     pub closing_cache: Arc<ReadCache<ClosingPage>>,
+    /// Quota actuals: one metric per person over a period ([`crate::stats::metric`]).
+    pub metric_cache: Arc<ReadCache<Arc<std::collections::HashMap<i64, i64>>>>,
     /// Resolved data scopes, role policies and custom field definitions: read on nearly
     /// every request, written rarely (and only through [`Core::begin_write`]).
     pub scopes: Arc<ReadCache<RecordScope>>,
@@ -60,6 +62,7 @@ impl Core {
             settings: Arc::new(settings),
             stats_cache: Arc::new(crate::stats::new_cache()),
             closing_cache: Arc::new(ReadCache::new(CLOSING_TTL, 256)),
+            metric_cache: Arc::new(ReadCache::new(crate::stats::CACHE_TTL, 512)),
             scopes: Arc::new(ReadCache::new(SETUP_TTL, 4096)),
             policies: Arc::new(ReadCache::new(SETUP_TTL, 64)),
             field_defs: Arc::new(ReadCache::new(SETUP_TTL, 8)),

@@ -763,7 +763,8 @@ db_test!(progress_moves_the_moment_an_order_is_approved, |app| {
     };
     let before = progress(&app, &f.a, "metric=sales_amount").await;
     assert_eq!(actual(&before), "0.00");
-    // Rep statistics are warm in their cache now; quota progress must not use it.
+    // Statistics and quota actuals are warm in their caches now; the approval below is a
+    // write, so neither may be served again.
     assert_eq!(
         app.get("/api/v1/stats/reps", &f.m).await.status,
         StatusCode::OK

@@ -2,11 +2,10 @@
 //! and year, and (for managers) the summed targets of everyone in their scope.
 
 use super::{percent, range, Metric, Reach, KINDS};
-use crate::{Core, Result};
+use crate::{stats, Core, Result};
 use chrono::NaiveDate;
 use crm_domain::{Action, DataScope, Module, Period, Principal};
 use crm_store::quotas::{self, Model as Quota};
-use crm_store::stats;
 
 /// One target on the home page.
 #[derive(Debug, Clone)]
@@ -74,7 +73,7 @@ pub async fn home(core: &Core, p: &Principal) -> Result<Option<HomeQuotas>> {
             }
             let r = range(core, period);
             if let Some(q) = here.iter().find(|q| q.user_id == Some(me)) {
-                let actual = stats::metric(&core.db, &[me], r, metric.stat())
+                let actual = stats::metric(core, &[me], r, metric.stat())
                     .await?
                     .get(&me)
                     .copied()
@@ -89,7 +88,7 @@ pub async fn home(core: &Core, p: &Principal) -> Result<Option<HomeQuotas>> {
             }
             if with_team {
                 let target: i64 = here.iter().map(|q| q.target).sum();
-                let actual: i64 = stats::metric(&core.db, &team, r, metric.stat())
+                let actual: i64 = stats::metric(core, &team, r, metric.stat())
                     .await?
                     .values()
                     .sum();

@@ -4,12 +4,11 @@
 //! the period's quotas, the departments, and one grouped statistics query per metric.
 
 use super::{percent, period_of, range, Metric, Reach};
-use crate::{Core, Result};
+use crate::{stats, Core, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{Action, DataScope, Module, Period, PeriodKind, Principal};
 use crm_store::departments::{self, Model as Department};
 use crm_store::quotas::{self, Member, Model as Quota};
-use crm_store::stats;
 use std::collections::{HashMap, HashSet};
 
 /// A person with a target in the period.
@@ -272,7 +271,7 @@ pub async fn progress(
     )
     .await?;
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let actuals = stats::metric(&core.db, &ids, range(core, &period), metric.stat()).await?;
+    let actuals = stats::metric(core, &ids, range(core, &period), metric.stat()).await?;
     let departments = if reach.readable.as_ref().is_some_and(Vec::is_empty) {
         Vec::new()
     } else {
