@@ -28,4 +28,7 @@ if [ $# -eq 0 ] && [ -z "$(find . -path ./node_modules -prune -o -name '*.test.m
     printf '\n!!! WARNING: no *.test.mjs files in tests/browser -- no browser tests ran\n\n' >&2
 fi
 
-CRM_BIN="$CARGO_TARGET_DIR/debug/crm" node --test "$@"
+# Test files may be named from the repository root (tests/browser/x.test.mjs) or from here.
+args=()
+for a in "$@"; do args+=("${a#tests/browser/}"); done
+CRM_BIN="$CARGO_TARGET_DIR/debug/crm" node --test "${args[@]}"
