@@ -10,7 +10,7 @@ use crm_domain::{Period, PeriodKind};
 use crm_store::bulk;
 use crm_store::entity::{
     campaign, competitor, customer, department, lead, opportunity, opportunity_competitor, quota,
-    user,
+    sales_order, user,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -249,18 +249,40 @@ pub async fn generate(
     competitors(core, &mut out).await?;
     quotas(core, &users, today, &mut out).await?;
 
-    // Customers owned by reps, for converted leads (campaign results).
-    let customers: Vec<(i64, i64)> = customer::Entity::find()
+    // Customers owned by reps, for converted leads (campaign results): preferably ones
+    // that bought afterwards (their first approved order), so campaigns show revenue.
+    let buyers: Vec<(i64, i64, chrono::DateTime<Utc>)> = sales_order::Entity::find()
         .select_only()
-        .column(customer::Column::Id)
-        .column(customer::Column::OwnerId)
-        .filter(customer::Column::OwnerId.is_in(reps.clone()))
-        .filter(customer::Column::DeletedAt.is_null())
-        .order_by_asc(customer::Column::Id)
+        .column(sales_order::Column::CustomerId)
+        .column(sales_order::Column::OwnerId)
+        .column_as(sales_order::Column::CreatedAt.min(), "first")
+        .filter(sales_order::Column::Status.eq("approved"))
+        .filter(sales_order::Column::OwnerId.is_in(reps.clone()))
+        .filter(sales_order::Column::DeletedAt.is_null())
+        .group_by(sales_order::Column::CustomerId)
+        .group_by(sales_order::Column::OwnerId)
+        .order_by_asc(sales_order::Column::CustomerId)
         .limit(5_000)
         .into_tuple()
         .all(db)
         .await?;
+    let first_order: std::collections::HashMap<i64, chrono::DateTime<Utc>> =
+        buyers.iter().map(|b| (b.0, b.2)).collect();
+    let customers: Vec<(i64, i64)> = if buyers.is_empty() {
+        customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::OwnerId)
+            .filter(customer::Column::OwnerId.is_in(reps.clone()))
+            .filter(customer::Column::DeletedAt.is_null())
+            .order_by_asc(customer::Column::Id)
+            .limit(5_000)
+            .into_tuple()
+            .all(db)
+            .await?
+    } else {
+        buyers.iter().map(|b| (b.0, b.1)).collect()
+    };
     let mut next = bulk::max_id(db, "leads").await? + 1;
     const BATCH: u64 = 1_000;
     let mut done = 0u64;
@@ -302,13 +324,16 @@ pub async fn generate(
             } else {
                 "unqualified"
             };
-            let created = now - Duration::minutes(rng.gen_range(0..(300 * 1440)));
+            let mut created = now - Duration::minutes(rng.gen_range(0..(300 * 1440)));
             let (customer_id, converted_at) = if converted {
                 let (cid, _) = *pick(&mut rng, &customers);
-                (
-                    Some(cid),
-                    Some(created + Duration::days(rng.gen_range(1..30))),
-                )
+                // Converted before the customer's first order, the lead a while before.
+                let at = match first_order.get(&cid) {
+                    Some(first) => *first - Duration::hours(rng.gen_range(1..(20 * 24))),
+                    None => created + Duration::days(rng.gen_range(1..30)),
+                };
+                created = created.min(at - Duration::days(rng.gen_range(1..30)));
+                (Some(cid), Some(at))
             } else {
                 (None, None)
             };
