@@ -209,7 +209,12 @@ pub async fn preview(core: &Core, p: &Principal, id: i64, input: &OptionsInput) 
             .await
             .map_err(internal)?
             .map_err(file_error)?;
-    let checked = check::rows(core, p, &options, &meta.digest, &table.rows, true).await?;
+    let mut checked = check::rows(core, p, &options, &meta.digest, &table.rows, true).await?;
+    check::within_file(
+        &mut checked,
+        options.duplicates,
+        &mut std::collections::HashMap::new(),
+    );
     let rows = table
         .rows
         .into_iter()

@@ -119,6 +119,30 @@ async fn lead_count(app: &TestApp) -> u64 {
     lead::Entity::find().count(&app.core.db).await.unwrap()
 }
 
+/// Sheet `n` of an import's .xlsx report as text, read back with calamine.
+async fn report_sheet(app: &TestApp, who: &TestUser, id: i64, n: usize) -> Vec<Vec<String>> {
+    let req = Request::builder()
+        .uri(format!("/api/v1/leads/imports/{id}/report.xlsx"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
+        .body(Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.sheet_names()[n].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(Data::to_string).collect())
+        .collect()
+}
+
 fn csv(lines: &[&str]) -> Vec<u8> {
     lines.join("\r\n").into_bytes()
 }
@@ -372,26 +396,7 @@ db_test!(bad_rows_are_reported_and_the_good_ones_imported, |app| {
     assert_eq!(leads(&app).await[0].source.as_deref(), Some("import"));
 
     // The .xlsx report: the failed rows, their cells and a reason column.
-    let req = Request::builder()
-        .uri(format!("/api/v1/leads/imports/{id}/report.xlsx"))
-        .header(header::AUTHORIZATION, format!("Bearer {}", rep.token))
-        .body(Body::empty())
-        .unwrap();
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(resp.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&sheet).unwrap();
-    let cells: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(Data::to_string).collect())
-        .collect();
+    let cells = report_sheet(&app, &rep, id, 0).await;
     assert_eq!(
         cells[0],
         vec!["Row", "name", "company", "email", "phone", "source", "Reason"]
@@ -924,3 +929,90 @@ async fn bench_100k_rows() {
         json!({"imported": done["report"]["imported"], "skipped": done["report"]["duplicates_skipped"]})
     );
 }
+
+db_test!(
+    rows_repeating_an_earlier_row_of_the_file_are_duplicates,
+    |app| {
+        let rep = app.user("file_dup_rep", Role::SalesRep, None, None).await;
+        let mut lines: Vec<String> = vec![
+            "姓名,公司,手机,邮箱".into(),
+            "甲,重庆山城科技有限公司,13800000001,".into(), // row 2
+            "乙,,,Yi@Example.com".into(),                  // row 3
+            "丙,,+86 138-0000-0001,".into(),               // row 4: phone of row 2
+            "丁,,,yi@example.COM".into(),                  // row 5: email of row 3
+            "戊,重庆山城科技有限公司,13800000009,".into(), // row 6: same company only
+            "己,,13800000007,not-an-email".into(),         // row 7: fails
+            "庚,,13800000007,".into(),                     // row 8: row 7 was not imported
+        ];
+        // Far apart, in another batch of the run: row 1,210 repeats row 2's phone.
+        for i in 0..1_201 {
+            lines.push(format!("批量{i},,1390{i:07},"));
+        }
+        lines.push("辛,,138 0000 0001,".into());
+        let file: Vec<u8> = lines.join("\r\n").into_bytes();
+        let i = uploaded(&app, &rep, "within.csv", &file).await;
+        let id = i["id"].as_i64().unwrap();
+        let p = app
+            .post(
+                &format!("/api/v1/leads/imports/{id}/preview"),
+                &rep,
+                json!({}),
+            )
+            .await
+            .json();
+        let outcomes: Vec<&str> = p["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(7)
+            .map(|r| r["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                "import",
+                "import",
+                "skip_duplicate",
+                "skip_duplicate",
+                "import",
+                "fail",
+                "import"
+            ],
+            "{p}"
+        );
+        let m = &p["rows"][2]["duplicates"][0];
+        assert_eq!(m["kind"], "import_row", "{m}");
+        assert_eq!(m["id"], 2);
+        assert_eq!(m["name"], "2 · 甲");
+        assert_eq!(m["reasons"], json!(["phone"]));
+        assert_eq!(p["rows"][3]["duplicates"][0]["reasons"], json!(["email"]));
+
+        let done = run(&app, &rep, id, json!({"duplicates": "skip"})).await;
+        let r = &done["report"];
+        assert_eq!(r["failed"], 1, "{r}");
+        assert_eq!(r["duplicates_skipped"], 3, "{r}");
+        assert_eq!(r["imported"], 1_201 + 4);
+        let rows: Vec<i64> = r["duplicate_rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["row"].as_i64().unwrap())
+            .collect();
+        assert_eq!(rows, vec![4, 5, 1_210]);
+        assert_eq!(r["duplicate_rows"][2]["matches"][0]["id"], 2);
+        assert_eq!(lead_count(&app).await, 1_205);
+        // The report workbook names the earlier row.
+        let dups = report_sheet(&app, &rep, id, 1).await;
+        assert_eq!(dups.len(), 4, "{dups:?}");
+        assert_eq!(dups[1][0], "4");
+        assert!(dups[1].last().unwrap().contains("2 · 甲"), "{dups:?}");
+
+        // Run again (a crash after the first rows): the repeats stay duplicates of rows an
+        // earlier run imported.
+        let i = uploaded(&app, &rep, "within.csv", &file).await;
+        let done = run(&app, &rep, i["id"].as_i64().unwrap(), json!({})).await;
+        assert_eq!(done["report"]["imported"], 0, "{done}");
+        assert_eq!(done["report"]["duplicates_skipped"], 3);
+        assert_eq!(lead_count(&app).await, 1_205);
+    }
+);

@@ -37,6 +37,9 @@ pub enum MatchKind {
     Customer,
     Contact,
     Lead,
+    /// An earlier row of the same import file (`id` is its row number); only the lead
+    /// import produces it.
+    ImportRow,
 }
 
 impl MatchKind {
@@ -45,6 +48,7 @@ impl MatchKind {
             MatchKind::Customer => "customer",
             MatchKind::Contact => "contact",
             MatchKind::Lead => "lead",
+            MatchKind::ImportRow => "import_row",
         }
     }
 }

@@ -2,17 +2,19 @@
 //! goes through the same validation ([`leads::validate`]); its import key tells whether an
 //! earlier run already imported it; the duplicate finder ([`conversion::find_many`], up to
 //! 1,000 probes per call) finds matching customers, contacts and leads as the importer may
-//! see them. Leads an earlier run of the same file wrote are not duplicates of its rows.
+//! see them. Leads an earlier run of the same file wrote are not duplicates of its rows;
+//! rows of the file that repeat the phone or email of an earlier row are ([`within_file`]).
 
 use super::file::Row;
 use super::mapping::{Duplicates, Options};
-use crate::conversion::{self, Match, MatchKind, Probe, MAX_PROBES};
+use crate::conversion::{self, Match, MatchKind, Probe, Reason, MAX_PROBES};
 use crate::leads::{self, LeadInput};
 use crate::{Core, Result};
+use crm_domain::dedupe::{email_key, phone_key};
 use crm_domain::{FieldErrors, Principal};
 use crm_store::lead_import as store;
 use crm_store::leads::Fields;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A row after its checks.
 #[derive(Debug, Clone)]
@@ -182,4 +184,61 @@ pub async fn rows(
         }
     }
     Ok(out)
+}
+
+/// The duplicate keys of a row within its file: its phone and email, normalised. Company
+/// names are left out: several people of one company in a list are not duplicates.
+fn file_keys(f: &Fields) -> Vec<(Reason, String)> {
+    let phone = f.phone.as_deref().and_then(phone_key);
+    let email = f.email.as_deref().and_then(email_key);
+    phone
+        .map(|k| (Reason::Phone, k))
+        .into_iter()
+        .chain(email.map(|k| (Reason::Email, k)))
+        .collect()
+}
+
+/// Rows that repeat the phone or email of an earlier row of the same file that is (or was,
+/// in an earlier run) imported get that row as a match, so the policy skips or flags them
+/// like any other duplicate. `seen` carries the keys from batch to batch, in file order.
+pub fn within_file(
+    checked: &mut [Checked],
+    policy: super::Duplicates,
+    seen: &mut HashMap<(Reason, String), (u32, String)>,
+) {
+    for c in checked.iter_mut() {
+        let Ok(f) = &c.fields else { continue };
+        let keys = file_keys(f);
+        // Earlier rows this one repeats, each with the keys it shares.
+        let mut earlier: Vec<(u32, String, Vec<Reason>)> = Vec::new();
+        for (reason, k) in &keys {
+            if let Some((row, name)) = seen.get(&(*reason, k.clone())) {
+                match earlier.iter_mut().find(|e| e.0 == *row) {
+                    Some(e) => e.2.push(*reason),
+                    None => earlier.push((*row, name.clone(), vec![*reason])),
+                }
+            }
+        }
+        let notes = earlier.into_iter().map(|(row, name, reasons)| Match {
+            kind: MatchKind::ImportRow,
+            visible: true,
+            id: Some(i64::from(row)),
+            name: Some(format!("{row} · {name}")),
+            customer_id: None,
+            customer_name: None,
+            owner_id: None,
+            owner_name: None,
+            editable: false,
+            reasons,
+        });
+        c.matches.extend(notes);
+        if matches!(
+            c.outcome(policy),
+            Outcome::Import | Outcome::ImportFlagged | Outcome::AlreadyImported
+        ) {
+            for (reason, k) in keys {
+                seen.entry((reason, k)).or_insert((c.row, f.name.clone()));
+            }
+        }
+    }
 }

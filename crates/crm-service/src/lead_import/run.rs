@@ -1,6 +1,7 @@
 //! The import job. First every row is checked, [`BATCH`] rows at a time (validation, the
-//! import keys of earlier runs, one duplicate-finder call per batch), so duplicates are
-//! judged against what existed before the import. Then the rows to import are written:
+//! import keys of earlier runs, one duplicate-finder call per batch, earlier rows of the
+//! file with the same phone or email), so duplicates are judged against what existed
+//! before the import and against the file itself. Then the rows to import are written:
 //! "good rows" in transactions of [`BATCH`] rows, "all or nothing" in one transaction and
 //! only when no row failed. Every lead carries its import key and is inserted with
 //! `ON CONFLICT DO NOTHING`: a re-run after a crash inserts only what is missing. One audit
@@ -18,6 +19,7 @@ use crm_store::audit::{self, Entry};
 use crm_store::lead_import as store;
 use crm_store::leads::NewLead;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -56,8 +58,10 @@ pub(super) async fn run(job: Job, counter: Arc<AtomicU64>) -> Result<Vec<u8>> {
     let total = table.rows.len();
     let mut checked: Vec<Checked> = Vec::with_capacity(total);
     let mut finished = 0;
+    let mut seen = HashMap::new();
     for chunk in table.rows.chunks(BATCH) {
-        let batch = check::rows(&core, &p, &o, &meta.digest, chunk, false).await?;
+        let mut batch = check::rows(&core, &p, &o, &meta.digest, chunk, false).await?;
+        check::within_file(&mut batch, o.duplicates, &mut seen);
         finished += batch
             .iter()
             .filter(|c| {

@@ -46,7 +46,8 @@ pub struct Doc;
 /// `owner_name` and `reasons`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchDto {
-    /// customer, contact or lead
+    /// customer, contact or lead; in import previews and reports also `import_row`: an
+    /// earlier row of the same file (`id` is its row number)
     pub kind: &'static str,
     pub visible: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -102,7 +102,7 @@ pub fn report_labels(tr: Tr) -> ReportLabels {
     for f in FIELDS {
         words.insert(f.to_string(), t(&format!("field.{f}")));
     }
-    for k in ["customer", "contact", "lead"] {
+    for k in ["customer", "contact", "lead", "import_row"] {
         words.insert(k.to_string(), t(&format!("kind.{k}")));
     }
     for code in CODES {
