@@ -230,3 +230,22 @@ export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
 
   return { url, port, databaseUrl, tmpDir: tmp, logs, runCli, stop };
 }
+
+/**
+ * On a customer page (`page` already there), write a quote for `quantity` × the demo
+ * catalogue product `code` less `discount` % through the line editor and save it;
+ * resolves when the saved quote shows its total (`#quote-total`).
+ */
+export async function writeQuote(page, { title, code, quantity, discount }) {
+  await page.waitForSelector('#sales-new-quote');
+  await page.click('#sales-new-quote');
+  await page.waitForSelector('#quote-title');
+  await page.fill('#quote-title', title);
+  const row = page.locator('#lines-table tr[data-line]').first();
+  const value = await row.locator('select[name=line_product_id] option', { hasText: code }).getAttribute('value');
+  await row.locator('select[name=line_product_id]').selectOption(value);
+  await row.locator('input[name=line_quantity]').fill(quantity);
+  await row.locator('input[name=line_discount]').fill(discount);
+  await page.click('#quote-save');
+  await page.waitForSelector('#quote-total');
+}

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchBrowser, startServer, screenshotPath, BROWSER_TEST_DIR } from './lib.mjs';
+import { launchBrowser, startServer, screenshotPath, writeQuote, BROWSER_TEST_DIR } from './lib.mjs';
 
 const FIXTURE = path.join(BROWSER_TEST_DIR, 'fixtures', 'leads.xlsx');
 const COMPANY = '苏州青禾微电子有限公司';
@@ -213,18 +213,8 @@ test('import leads from .xlsx → convert one → order approved → quota progr
 
   // The rep sells to the new customer: quote → order → submit.
   await page.goto(customerUrl);
-  await page.waitForSelector('#sales-new-quote');
-  await page.click('#sales-new-quote');
-  await page.waitForSelector('#quote-title');
-  await page.fill('#quote-title', '工业网关采购报价');
-  const row = page.locator('#lines-table tr[data-line]').first();
   // P0006 is the 24-port PoE access switch of the demo catalogue, ¥4,200.00.
-  const value = await row.locator('select[name=line_product_id] option', { hasText: 'P0006' }).getAttribute('value');
-  await row.locator('select[name=line_product_id]').selectOption(value);
-  await row.locator('input[name=line_quantity]').fill('3');
-  await row.locator('input[name=line_discount]').fill('10');
-  await page.click('#quote-save');
-  await page.waitForSelector('#quote-total');
+  await writeQuote(page, { title: '工业网关采购报价', code: 'P0006', quantity: '3', discount: '10' });
   // 3 × 4,200.00 less 10 % = 11,340.00
   assert.match(await page.textContent('#quote-total'), /11,340\.00/);
   await page.click('#quote-convert');

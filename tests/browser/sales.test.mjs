@@ -4,7 +4,7 @@
 // customer bought and still owes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer, screenshotPath } from './lib.mjs';
+import { launchBrowser, startServer, screenshotPath, writeQuote } from './lib.mjs';
 
 let server;
 let browser;
@@ -45,18 +45,8 @@ test('quote → order → manager approval → payment', async () => {
   const customerUrl = page.url();
 
   // The sales panel of the customer page offers a new quote for this customer.
-  await page.waitForSelector('#sales-new-quote');
-  await page.click('#sales-new-quote');
-  await page.waitForSelector('#quote-title');
-  await page.fill('#quote-title', '网络改造报价');
-  const row = page.locator('#lines-table tr[data-line]').first();
   // P0006 is the 24-port PoE access switch of the demo catalogue, ¥4,200.00.
-  const value = await row.locator('select[name=line_product_id] option', { hasText: 'P0006' }).getAttribute('value');
-  await row.locator('select[name=line_product_id]').selectOption(value);
-  await row.locator('input[name=line_quantity]').fill('3');
-  await row.locator('input[name=line_discount]').fill('10');
-  await page.click('#quote-save');
-  await page.waitForSelector('#quote-total');
+  await writeQuote(page, { title: '网络改造报价', code: 'P0006', quantity: '3', discount: '10' });
   // 3 × 4,200.00 less 10 % = 11,340.00
   assert.match(await page.textContent('#quote-total'), /11,340\.00/);
 

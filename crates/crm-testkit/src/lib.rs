@@ -111,6 +111,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub text: String,
+    /// The body as received (downloads: .xlsx, PDF).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -228,6 +230,7 @@ impl TestApp {
             status,
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -257,6 +260,20 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, who: &TestUser) -> TestResponse {
         self.api("GET", path, Some(&who.token), None).await
+    }
+
+    /// A GET with the given headers only (a bearer token, a session cookie, a language),
+    /// e.g. for downloads: the body is in [`TestResponse::bytes`].
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let mut b = Request::builder().uri(path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(
+            b.body(Body::empty())
+                .unwrap_or_else(|e| panic!("request: {e}")),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, who: &TestUser, body: Value) -> TestResponse {
@@ -391,4 +408,16 @@ macro_rules! db_test {
             }
         }
     };
+}
+
+/// The rows of sheet `n` of an .xlsx file, read back with another reader (calamine).
+pub fn xlsx_rows(bytes: &[u8], n: usize) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .unwrap_or_else(|e| panic!("not an .xlsx file: {e}"));
+    let name = book.sheet_names()[n].clone();
+    let range = book
+        .worksheet_range(&name)
+        .unwrap_or_else(|e| panic!("sheet {name}: {e}"));
+    range.rows().map(<[calamine::Data]>::to_vec).collect()
 }

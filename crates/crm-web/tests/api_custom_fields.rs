@@ -4,11 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 use axum::http::StatusCode;
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use crm_domain::Role;
 use crm_testkit::{db_test, json, TestApp, TestUser};
 use serde_json::Value;
-use std::io::Cursor;
 
 async fn define(app: &TestApp, admin: &TestUser, body: Value) -> Value {
     let r = app.post("/api/v1/custom-fields", admin, body).await;
@@ -735,24 +734,12 @@ db_test!(list_filters_on_custom_fields_within_visibility, |app| {
 });
 
 async fn download(app: &TestApp, path: &str, who: &TestUser, lang: &str) -> Vec<Vec<Data>> {
-    let req = axum::http::Request::builder()
-        .uri(path)
-        .header("authorization", format!("Bearer {}", who.token))
-        .header("accept-language", lang)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(resp.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let name = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&name).unwrap();
-    range.rows().map(|r| r.to_vec()).collect()
+    let auth = format!("Bearer {}", who.token);
+    let r = app
+        .get_with(path, &[("authorization", &auth), ("accept-language", lang)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    crm_testkit::xlsx_rows(&r.bytes, 0)
 }
 
 fn column(rows: &[Vec<Data>], header: &str) -> usize {

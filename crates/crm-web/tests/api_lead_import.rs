@@ -6,11 +6,11 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use chrono::NaiveDate;
 use crm_domain::Role;
 use crm_store::entity::{audit_log, job, lead};
-use crm_testkit::{db_test, json, TestApp, TestResponse, TestUser};
+use crm_testkit::{db_test, json, xlsx_rows, TestApp, TestResponse, TestUser};
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
@@ -121,25 +121,13 @@ async fn lead_count(app: &TestApp) -> u64 {
 
 /// Sheet `n` of an import's .xlsx report as text, read back with calamine.
 async fn report_sheet(app: &TestApp, who: &TestUser, id: i64, n: usize) -> Vec<Vec<String>> {
-    let req = Request::builder()
-        .uri(format!("/api/v1/leads/imports/{id}/report.xlsx"))
-        .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
-        .body(Body::empty())
-        .unwrap();
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(resp.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.sheet_names()[n].clone();
-    let range = book.worksheet_range(&sheet).unwrap();
-    range
-        .rows()
-        .map(|r| r.iter().map(Data::to_string).collect())
+    let r = app
+        .get(&format!("/api/v1/leads/imports/{id}/report.xlsx"), who)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    xlsx_rows(&r.bytes, n)
+        .iter()
+        .map(|row| row.iter().map(Data::to_string).collect())
         .collect()
 }
 

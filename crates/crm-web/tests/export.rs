@@ -2,10 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 use axum::http::StatusCode;
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use crm_domain::Role;
-use crm_testkit::{db_test, json, TestApp, TestUser};
-use std::io::Cursor;
+use crm_testkit::{db_test, json, xlsx_rows, TestApp, TestUser};
 
 async fn download(
     app: &TestApp,
@@ -13,35 +12,19 @@ async fn download(
     who: &TestUser,
     lang: &str,
 ) -> (StatusCode, Vec<Vec<Data>>) {
-    let req = axum::http::Request::builder()
-        .uri(path)
-        .header("authorization", format!("Bearer {}", who.token))
-        .header("accept-language", lang)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    if status != StatusCode::OK {
-        return (status, vec![]);
+    let auth = format!("Bearer {}", who.token);
+    let r = app
+        .get_with(path, &[("authorization", &auth), ("accept-language", lang)])
+        .await;
+    if r.status != StatusCode::OK {
+        return (r.status, vec![]);
     }
     assert_eq!(
-        resp.headers()["content-type"],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        r.header("content-type").as_deref(),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
-    assert!(resp.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .contains(".xlsx"));
-    let bytes = http_body_util::BodyExt::collect(resp.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let name = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&name).unwrap();
-    (status, range.rows().map(|r| r.to_vec()).collect())
+    assert!(r.header("content-disposition").unwrap().contains(".xlsx"));
+    (r.status, xlsx_rows(&r.bytes, 0))
 }
 
 fn cell(rows: &[Vec<Data>], r: usize, c: usize) -> String {
@@ -190,22 +173,11 @@ db_test!(
             .browser("GET", &format!("{job_url}/download"), &rep_session, None)
             .await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
-        let req = axum::http::Request::builder()
-            .uri(format!("{job_url}/download"))
-            .header("cookie", &session)
-            .body(axum::body::Body::empty())
-            .unwrap();
-        let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        let bytes = http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
-        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-        let name = book.sheet_names()[0].clone();
-        let rows = book.worksheet_range(&name).unwrap().rows().count();
+        let r = app
+            .get_with(&format!("{job_url}/download"), &[("cookie", &session)])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let rows = xlsx_rows(&r.bytes, 0).len();
         assert_eq!(rows, 11, "header + 10 deals");
     }
 );
