@@ -69,6 +69,7 @@ db_test!(the_demo_company_is_generated_and_coherent, |app| {
     let all = RecordScope {
         user_id: 1,
         visible: Visible::All,
+        shared: vec![],
     };
     let ids: Vec<i64> = campaign::Entity::find()
         .all(db)

@@ -148,11 +148,18 @@ db_test!(shares_extend_visibility_with_their_access, |app| {
         a.access(db, "user", o.c, o.c).await.unwrap(),
         Some(Access::Read)
     );
+    // Lists include the shared part once the scope is resolved after the share (a share is
+    // a write, and writes end cached scopes).
+    assert_eq!(a.shared, Vec::<String>::new());
+    assert_eq!(visible_count(&app, &a).await, 1);
+    let a = scope_of(&app, o.a).await;
+    assert_eq!(a.shared, vec!["user".to_string()]);
     assert_eq!(visible_count(&app, &a).await, 2);
     // A share of another entity type does not leak.
     crm_store::scope::share(db, "other", o.b, o.a, Access::Edit, o.b, now)
         .await
         .unwrap();
+    let a = scope_of(&app, o.a).await;
     assert_eq!(visible_count(&app, &a).await, 2);
     // Upgrading and revoking.
     crm_store::scope::share(db, "user", o.c, o.a, Access::Edit, o.c, now)
@@ -172,6 +179,7 @@ db_test!(shares_extend_visibility_with_their_access, |app| {
     assert!(crm_store::scope::unshare(db, "user", o.c, o.a)
         .await
         .unwrap());
+    let a = scope_of(&app, o.a).await;
     assert_eq!(visible_count(&app, &a).await, 1);
     // A manager above the owner edits without a share; a peer does not see it.
     let m = scope_of(&app, o.m).await;

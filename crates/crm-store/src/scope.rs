@@ -13,7 +13,7 @@ use crm_domain::{DataScope, Principal};
 use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// The SQL placeholder for the n-th (1-based) bound value on this backend.
@@ -60,6 +60,11 @@ impl Access {
 pub struct RecordScope {
     pub user_id: i64,
     pub visible: Visible,
+    /// The entity types of which the user holds at least one share (empty for `All`, which
+    /// sees everything anyway), read when the scope is resolved. Lists skip the "shared
+    /// with me" part of the other types. A share is granted in a write transaction, which
+    /// ends cached scopes (`Core::scope`); a scope kept across a share is stale.
+    pub shared: Vec<String>,
 }
 
 impl RecordScope {
@@ -86,10 +91,30 @@ impl RecordScope {
                 Visible::Owners(normalize(ids))
             }
         };
+        let shared = match visible {
+            Visible::All => Vec::new(),
+            // ix_record_shares_holder (user_id, entity_type) answers this from the index.
+            Visible::Owners(_) => {
+                Share::find()
+                    .select_only()
+                    .column(record_share::Column::EntityType)
+                    .distinct()
+                    .filter(record_share::Column::UserId.eq(me))
+                    .into_tuple()
+                    .all(db)
+                    .await?
+            }
+        };
         Ok(Self {
             user_id: me,
             visible,
+            shared,
         })
+    }
+
+    /// True when the user holds shares of `entity_type` records (see [`Self::shared`]).
+    fn has_shares(&self, entity_type: &str) -> bool {
+        self.shared.iter().any(|t| t == entity_type)
     }
 
     /// True when records owned by `owner` are in scope (ignoring shares).
@@ -124,6 +149,9 @@ impl RecordScope {
     {
         match &self.visible {
             Visible::All => Condition::all(),
+            Visible::Owners(ids) if !self.has_shares(entity_type) => {
+                Condition::all().add(owner_col.is_in(ids.iter().copied()))
+            }
             Visible::Owners(ids) => {
                 let shared = Query::select()
                     .column(record_share::Column::EntityId)
@@ -155,7 +183,8 @@ impl RecordScope {
     /// The visibility split into parts that can each use an index: the rows owned within
     /// the scope, and the rows shared with the user. A list runs one query per part and
     /// merges them (an `owner IN (…) OR id IN (shares)` defeats the owner index and makes
-    /// databases sort every visible row before a LIMIT). `All` is a single part.
+    /// databases sort every visible row before a LIMIT). `All`, and a user holding no share
+    /// of this type, is a single part.
     pub fn parts<O, I>(&self, entity_type: &str, owner_col: O, id_col: I) -> Vec<Condition>
     where
         O: ColumnTrait,
@@ -163,6 +192,9 @@ impl RecordScope {
     {
         match &self.visible {
             Visible::All => vec![Condition::all()],
+            Visible::Owners(ids) if !self.has_shares(entity_type) => {
+                vec![Condition::all().add(owner_col.is_in(ids.iter().copied()))]
+            }
             Visible::Owners(ids) => {
                 let shared = Query::select()
                     .column(record_share::Column::EntityId)
@@ -294,6 +326,7 @@ mod tests {
         let rep = RecordScope {
             user_id: 2,
             visible: Visible::Owners(vec![2, 5]),
+            shared: vec![],
         };
         assert!(rep.owns_or_pooled(None));
         assert!(rep.owns_or_pooled(Some(5)));
@@ -306,6 +339,7 @@ mod tests {
         let all = RecordScope {
             user_id: 1,
             visible: Visible::All,
+            shared: vec![],
         };
         assert!(all.owns_or_pooled(Some(3)));
         assert!(!sql(all.owned_or_pooled(lead::Column::OwnerId)).contains("owner_id"));

@@ -12,6 +12,7 @@ mod m20261127_000006_stats_indexes;
 mod m20261127_000007_closing_index;
 mod m20261127_000008_market;
 mod m20261127_000009_match_keys;
+mod m20261127_000010_share_holder_index;
 mod util;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_closing_index::Migration),
             Box::new(m20261127_000008_market::Migration),
             Box::new(m20261127_000009_match_keys::Migration),
+            Box::new(m20261127_000010_share_holder_index::Migration),
         ]
     }
 }
