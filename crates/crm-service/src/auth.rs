@@ -278,10 +278,9 @@ pub async fn issue_token(
 /// Resolves a bearer token to its principal.
 pub async fn resume_token(core: &Core, secret: &str) -> Result<Option<Principal>> {
     let now = core.now();
-    let Some(token) = tokens::find_valid(&core.db, &hash_secret(secret), now).await? else {
-        return Ok(None);
-    };
-    let Some(user) = users::find(&core.db, token.user_id).await? else {
+    let Some((token, user)) =
+        tokens::find_valid_with_user(&core.db, &hash_secret(secret), now).await?
+    else {
         return Ok(None);
     };
     if !user.active {

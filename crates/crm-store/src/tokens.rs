@@ -37,13 +37,22 @@ pub async fn insert<C: ConnectionTrait>(
     .await
 }
 
-/// A token that is neither revoked nor expired.
-pub async fn find_valid<C: ConnectionTrait>(
+/// A live token and its user in one query (every API request authenticates with it).
+pub async fn find_valid_with_user<C: ConnectionTrait>(
     db: &C,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Model>, DbErr> {
-    Token::find()
+) -> Result<Option<(Model, crate::users::Model)>, DbErr> {
+    use crate::entity::user;
+    use sea_orm::{JoinType, QuerySelect};
+    // The entity declares no relations; the join is built here.
+    let to_user: sea_orm::RelationDef = Token::belongs_to(user::Entity)
+        .from(api_token::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    let row = Token::find()
+        .select_also(user::Entity)
+        .join(JoinType::InnerJoin, to_user)
         .filter(api_token::Column::TokenHash.eq(token_hash))
         .filter(api_token::Column::RevokedAt.is_null())
         .filter(
@@ -52,7 +61,8 @@ pub async fn find_valid<C: ConnectionTrait>(
                 .add(api_token::Column::ExpiresAt.gt(now)),
         )
         .one(db)
-        .await
+        .await?;
+    Ok(row.and_then(|(t, u)| u.map(|u| (t, u))))
 }
 
 pub async fn touch<C: ConnectionTrait>(db: &C, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
