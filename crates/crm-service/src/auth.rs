@@ -208,10 +208,7 @@ pub struct SessionPrincipal {
 pub async fn resume_session(core: &Core, secret: &str) -> Result<Option<SessionPrincipal>> {
     let now = core.now();
     let id = hash_secret(secret);
-    let Some(session) = sessions::find_valid(&core.db, &id, now).await? else {
-        return Ok(None);
-    };
-    let Some(user) = users::find(&core.db, session.user_id).await? else {
+    let Some((session, user)) = sessions::find_valid_with_user(&core.db, &id, now).await? else {
         return Ok(None);
     };
     if !user.active {
