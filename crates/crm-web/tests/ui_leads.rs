@@ -352,6 +352,12 @@ db_test!(the_lead_page_works_its_buttons, |app| {
     assert!(page.text.contains("上门拜访，客户有采购意向"));
     assert!(page.text.contains("2026-03-02 10:15"));
     assert!(page.text.contains("id=\"lead-release\"") && page.text.contains("rep_a"));
+    // The history card lists the claim, from the pool to the rep.
+    let history = &page.text[page.text.find("id=\"history-list\"").expect("history card")..];
+    assert!(
+        history.contains("Claimed") && history.contains("Pool → rep_a"),
+        "{history}"
+    );
     // An empty follow-up is shown back with its error.
     let r = app
         .browser(

@@ -13,6 +13,7 @@ pub mod custom_fields_admin;
 pub mod customers;
 pub mod departments;
 pub mod expenses;
+pub mod history;
 pub mod home;
 pub mod jobs;
 pub mod lead_import;

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::ui::history::{changed_fields, HistoryRow};
 
 // ---------------------------------------------------------------------------------------
 // The customer page
@@ -42,13 +43,6 @@ pub struct ShareRow {
     pub user_id: i64,
     pub name: String,
     pub access: String,
-}
-
-pub struct HistoryRow {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub detail: String,
 }
 
 /// What was typed into the inline "add contact" form.
@@ -164,16 +158,7 @@ pub(super) fn history_detail(
             )
         }
         "unshare" => name(before.as_ref().and_then(|b| b.get("user_id"))),
-        "update" => {
-            let (Some(Value::Object(b)), Some(Value::Object(a))) = (before, after) else {
-                return String::new();
-            };
-            a.iter()
-                .filter(|(k, v)| b.get(k.as_str()) != Some(*v))
-                .map(|(k, _)| field_label(tr, k))
-                .collect::<Vec<_>>()
-                .join(tr.t("common.list_separator").as_str())
-        }
+        "update" => changed_fields(tr, before, after, field_label),
         _ => String::new(),
     }
 }

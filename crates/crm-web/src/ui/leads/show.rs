@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::ui::customers::kind_icon;
+use crate::ui::history::{changed_fields, HistoryRow};
 use crm_domain::customer::ActivityKind;
 use crm_service::leads::follow_ups::{self, FollowUp};
 use serde_json::Value;
@@ -26,13 +27,6 @@ pub struct TimelineRow {
     pub author: String,
     pub follow_up: Option<String>,
     pub can_delete: bool,
-}
-
-pub struct HistoryRow {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub detail: String,
 }
 
 /// What a rejected submission of the page's forms typed.
@@ -98,16 +92,7 @@ fn history_detail(
             .and_then(Value::as_str)
             .map(|k| label(tr, "leads.kind", k))
             .unwrap_or_default(),
-        "update" => {
-            let (Some(Value::Object(b)), Some(Value::Object(a))) = (before, after) else {
-                return String::new();
-            };
-            a.iter()
-                .filter(|(k, v)| b.get(k.as_str()) != Some(*v))
-                .map(|(k, _)| field_label(tr, k))
-                .collect::<Vec<_>>()
-                .join(tr.t("common.list_separator").as_str())
-        }
+        "update" => changed_fields(tr, before, after, field_label),
         _ => String::new(),
     }
 }

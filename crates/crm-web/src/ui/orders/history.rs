@@ -3,14 +3,8 @@
 
 use super::*;
 use crate::ui::customers::fmt_time;
+use crate::ui::history::HistoryRow;
 use serde_json::Value;
-
-pub struct HistoryRow {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub detail: String,
-}
 
 #[derive(Template)]
 #[template(path = "order_history.html")]
