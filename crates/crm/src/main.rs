@@ -8,6 +8,12 @@ mod serve;
 use clap::Parser;
 use std::process::ExitCode;
 
+// The server allocates and frees many small strings per request (rows, JSON) on several
+// threads; glibc's allocator spent a fifth of the list page's CPU time in its own
+// bookkeeping (`bench/`, perf). mimalloc keeps per-thread free lists.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
