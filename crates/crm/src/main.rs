@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 // The server allocates and frees many small strings per request (rows, JSON) on several
 // threads; glibc's allocator spent a fifth of the list page's CPU time in its own
-// bookkeeping (`bench/`, perf). mimalloc keeps per-thread free lists.
+// bookkeeping (`bench/`, perf). mimalloc keeps per-thread free lists; its `override`
+// feature serves SQLite's allocations too.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
