@@ -380,8 +380,9 @@ login() {
 }
 REP_TOKEN=$(login liuyang)
 MGR_TOKEN=$(login liming)
+MID_TOKEN=$(login zhangwei)
 ADMIN_TOKEN=$(login admin)
-for t in "$REP_TOKEN" "$MGR_TOKEN" "$ADMIN_TOKEN"; do
+for t in "$REP_TOKEN" "$MGR_TOKEN" "$MID_TOKEN" "$ADMIN_TOKEN"; do
     [[ "$t" == crm_* ]] || die "login failed (is this a demo database?)"
 done
 
@@ -404,6 +405,8 @@ IDS=$( { get "$MGR_TOKEN" "/customers?limit=16&sort=name"; get "$MGR_TOKEN" "/cu
 read -r -a ID_ARR <<<"$IDS"
 
 P_LIST="/api/v1/customers?limit=50"
+P_BY_NAME="/api/v1/customers?limit=50&sort=name"
+P_BY_UPDATE="/api/v1/customers?limit=50&sort=updated"
 P_NAME="/api/v1/customers?limit=50&q=$(urlencode "$NAME")"
 P_PHONE="/api/v1/customers?limit=50&q=$PHONE"
 P_SHOW=()
@@ -534,6 +537,10 @@ done
 
 scenario a_list_rep "$REP_TOKEN" "$P_LIST"
 scenario b_list_manager "$MGR_TOKEN" "$P_LIST"
+# The other list orders, read per owner (crm-store page.rs): the top manager by name, a
+# middle manager (three reps) by last update.
+scenario l_list_name_manager "$MGR_TOKEN" "$P_BY_NAME"
+scenario m_list_updated_middle "$MID_TOKEN" "$P_BY_UPDATE"
 scenario c_search_name "$MGR_TOKEN" "$P_NAME"
 scenario d_search_phone "$MGR_TOKEN" "$P_PHONE"
 scenario e_customer_page "$MGR_TOKEN" "${P_SHOW[@]}"
@@ -735,6 +742,8 @@ REPORT=$(
 |---|---:|---:|---:|---:|---|---|
 $(row a_list_rep "(a) first list page, rep (liuyang)" 20 "")
 $(row b_list_manager "(b) first list page, top manager (liming)" 20 "")
+$(row l_list_name_manager "(l) first list page by name, top manager" 20 "")
+$(row m_list_updated_middle "(m) first list page by last update, middle manager (zhangwei)" 20 "")
 $(row c_search_name "(c) search 2-char name \`$NAME\`, manager" 50 "")
 $(row d_search_phone "(d) search phone fragment \`$PHONE\`, manager" 50 "")
 $(row e_customer_page "(e) customer page, ${#ID_ARR[@]} ids rotating, manager" 20 "")

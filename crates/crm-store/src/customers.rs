@@ -4,9 +4,9 @@ use crate::custom_fields::{self, Match};
 use crate::entity::contact;
 use crate::entity::customer::{self, Entity as Customer};
 use crate::scope::RecordScope;
-use crate::{dialect, search, Versioned};
+use crate::{dialect, page, search, Versioned};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -253,8 +253,19 @@ fn filtered_in(visibility: Condition, filter: &Filter, backend: sea_orm::DbBacke
     cond
 }
 
+/// The order of a list sort, ending with the id (a total order).
+fn sort_order(sort: Sort) -> Vec<(customer::Column, Order)> {
+    use customer::Column as C;
+    match sort {
+        Sort::Newest => vec![(C::Id, Order::Desc)],
+        Sort::Name => vec![(C::Name, Order::Asc), (C::Id, Order::Asc)],
+        Sort::RecentlyUpdated => vec![(C::UpdatedAt, Order::Desc), (C::Id, Order::Desc)],
+    }
+}
+
 /// One page of visible customers. `after` is the id of the last row of the previous page
-/// (keyset pagination: no OFFSET, no COUNT).
+/// (keyset pagination: no OFFSET, no COUNT). A team's list in name or update order is read
+/// per owner ([`crate::page`]).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     scope: &RecordScope,
@@ -263,55 +274,89 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<i64>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
+    use customer::Column as Col;
     let backend = db.get_database_backend();
+    // Rows after the previous page's last row, as a row-value comparison that an index
+    // range answers: (name, id) > (…, …).
     let keyset = match after {
-        Some(after) => find_any(db, after).await?.map(|last| match sort {
-            Sort::Newest => Condition::all().add(customer::Column::Id.lt(after)),
-            Sort::Name => Condition::any()
-                .add(customer::Column::Name.gt(last.name.clone()))
-                .add(
-                    Condition::all()
-                        .add(customer::Column::Name.eq(last.name))
-                        .add(customer::Column::Id.gt(after)),
-                ),
-            Sort::RecentlyUpdated => Condition::any()
-                .add(customer::Column::UpdatedAt.lt(last.updated_at))
-                .add(
-                    Condition::all()
-                        .add(customer::Column::UpdatedAt.eq(last.updated_at))
-                        .add(customer::Column::Id.lt(after)),
-                ),
+        Some(after) => find_any(db, after).await?.map(|last| {
+            let tuple =
+                |cols: [Col; 2]| Expr::tuple(cols.map(|c| Expr::col((customer::Entity, c)).into()));
+            match sort {
+                Sort::Newest => Col::Id.lt(after),
+                Sort::Name => tuple([Col::Name, Col::Id]).gt(Expr::tuple([
+                    Expr::val(last.name).into(),
+                    Expr::val(after).into(),
+                ])),
+                Sort::RecentlyUpdated => tuple([Col::UpdatedAt, Col::Id]).lt(Expr::tuple([
+                    Expr::val(last.updated_at).into(),
+                    Expr::val(after).into(),
+                ])),
+            }
         }),
         None => None,
     };
-    let mut rows: Vec<Model> = Vec::new();
-    for part in visible_parts(scope) {
-        let mut cond = filtered_in(part, filter, backend);
-        if let Some(k) = &keyset {
-            cond = cond.add(k.clone());
+    let order = sort_order(sort);
+    let live = |visibility: Condition| {
+        let cond = filtered_in(visibility.add(Col::DeletedAt.is_null()), filter, backend);
+        match &keyset {
+            Some(k) => cond.add(k.clone()),
+            None => cond,
         }
-        let q = Customer::find().filter(cond);
-        let q = match sort {
-            Sort::Newest => q.order_by_desc(customer::Column::Id),
-            Sort::Name => q
-                .order_by_asc(customer::Column::Name)
-                .order_by_asc(customer::Column::Id),
-            Sort::RecentlyUpdated => q
-                .order_by_desc(customer::Column::UpdatedAt)
-                .order_by_desc(customer::Column::Id),
-        };
-        rows.extend(q.limit(limit).all(db).await?);
-    }
-    // Merge the parts in the list's order; a row owned in scope and also shared appears
-    // once.
-    match sort {
-        Sort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
-        Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
-        Sort::RecentlyUpdated => {
-            rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)))
+    };
+    let ordered = |mut q: sea_orm::Select<Customer>| {
+        for (col, dir) in &order {
+            q = q.order_by(*col, dir.clone());
+        }
+        q
+    };
+    let mut parts: Vec<Vec<Model>> = Vec::new();
+    match scope.owners() {
+        // Newest first, the databases walk (owner, id) per owner or the primary key; a
+        // search starts from its own index.
+        Some(owners)
+            if sort != Sort::Newest
+                && filter.q.is_none()
+                && (2..=page::MAX_OWNER_RUNS).contains(&owners.len()) =>
+        {
+            let ids = page::ids_per_owner::<Customer>(
+                Col::OwnerId,
+                Col::Id,
+                owners,
+                &live(Condition::all()),
+                &order,
+                limit,
+            );
+            parts.push(page::rows_in_order::<_, Customer>(db, &ids, Col::Id, |c| c.id).await?);
+            if let Some(shared) = scope.shared_part(ENTITY, (customer::Entity, Col::Id)) {
+                let q = Customer::find().filter(live(shared)).limit(limit);
+                parts.push(ordered(q).all(db).await?);
+            }
+        }
+        _ => {
+            for part in scope.parts(ENTITY, Col::OwnerId, (customer::Entity, Col::Id)) {
+                let q = Customer::find().filter(live(part)).limit(limit);
+                parts.push(ordered(q).all(db).await?);
+            }
         }
     }
-    rows.dedup_by_key(|r| r.id);
+    // One part is in the database's order. Parts are merged in the list's order (names by
+    // their bytes, which is the databases' order under SQLite and a C collation); a row
+    // owned in scope and also shared appears once.
+    let mut rows = if parts.len() == 1 {
+        parts.pop().unwrap_or_default()
+    } else {
+        let mut rows = parts.concat();
+        match sort {
+            Sort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
+            Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+            Sort::RecentlyUpdated => {
+                rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)))
+            }
+        }
+        rows.dedup_by_key(|r| r.id);
+        rows
+    };
     rows.truncate(limit as usize);
     Ok(rows)
 }

@@ -26,6 +26,7 @@ pub mod match_keys;
 pub mod migration;
 pub mod opportunities;
 pub mod orders;
+pub mod page;
 pub mod payments;
 pub mod pipeline;
 pub mod products;

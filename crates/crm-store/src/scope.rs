@@ -10,7 +10,7 @@ use crate::entity::record_share::{self, Entity as Share};
 use crate::{departments, users};
 use chrono::{DateTime, Utc};
 use crm_domain::{DataScope, Principal};
-use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
+use sea_orm::sea_query::{Expr, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -153,13 +153,7 @@ impl RecordScope {
                 Condition::all().add(owner_col.is_in(ids.iter().copied()))
             }
             Visible::Owners(ids) => {
-                let shared = Query::select()
-                    .column(record_share::Column::EntityId)
-                    .from(Share)
-                    .and_where(record_share::Column::EntityType.eq(entity_type))
-                    .and_where(record_share::Column::UserId.eq(self.user_id))
-                    .to_owned();
-                let in_shared = Expr::col(id_col).in_subquery(shared);
+                let in_shared = Expr::col(id_col).in_subquery(self.shared_ids(entity_type));
                 // Wrapped in ALL so that conditions callers add are ANDed, not ORed.
                 Condition::all().add(
                     Condition::any()
@@ -196,18 +190,40 @@ impl RecordScope {
                 vec![Condition::all().add(owner_col.is_in(ids.iter().copied()))]
             }
             Visible::Owners(ids) => {
-                let shared = Query::select()
-                    .column(record_share::Column::EntityId)
-                    .from(Share)
-                    .and_where(record_share::Column::EntityType.eq(entity_type))
-                    .and_where(record_share::Column::UserId.eq(self.user_id))
-                    .to_owned();
-                vec![
-                    Condition::all().add(owner_col.is_in(ids.iter().copied())),
-                    Condition::all().add(Expr::col(id_col).in_subquery(shared)),
-                ]
+                let mut parts = vec![Condition::all().add(owner_col.is_in(ids.iter().copied()))];
+                parts.extend(self.shared_part(entity_type, id_col));
+                parts
             }
         }
+    }
+
+    /// The owners whose records make the scope; `None` for `All`.
+    pub fn owners(&self) -> Option<&[i64]> {
+        match &self.visible {
+            Visible::All => None,
+            Visible::Owners(ids) => Some(ids),
+        }
+    }
+
+    /// The "shared with me" part of [`Self::parts`], when the user holds shares of
+    /// `entity_type` records (never for `All`).
+    pub fn shared_part<I: IntoColumnRef>(&self, entity_type: &str, id_col: I) -> Option<Condition> {
+        match &self.visible {
+            Visible::Owners(_) if self.has_shares(entity_type) => Some(
+                Condition::all().add(Expr::col(id_col).in_subquery(self.shared_ids(entity_type))),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The ids of the `entity_type` records shared with the user.
+    fn shared_ids(&self, entity_type: &str) -> SelectStatement {
+        Query::select()
+            .column(record_share::Column::EntityId)
+            .from(Share)
+            .and_where(record_share::Column::EntityType.eq(entity_type))
+            .and_where(record_share::Column::UserId.eq(self.user_id))
+            .to_owned()
     }
 
     /// The access this scope gives to one record with the given owner: `Edit` in scope,

@@ -382,6 +382,136 @@ db_test!(search_finds_two_character_names_and_partial_phones, |app| {
     assert_eq!(ids(&app.get(&q("王芳"), &t.a).await.json()), vec![y]);
 });
 
+/// Every page of a list, followed by its cursor.
+async fn all_pages(app: &TestApp, who: &TestUser, query: &str) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/customers?{query}&cursor={c}"),
+            None => format!("/api/v1/customers?{query}"),
+        };
+        let page = app.get(&path, who).await.json();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        assert!(items.len() < 100, "pagination does not advance");
+        match page["next"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return items,
+        }
+    }
+}
+
+// A manager's list is read per owner and merged (crate::page in crm-store): every order,
+// across pages, with equal names and times, deleted rows left out, shares merged in.
+db_test!(team_lists_merge_owners_in_every_order, |app| {
+    let t = team(&app).await;
+    let mut made: Vec<(i64, &TestUser)> = Vec::new();
+    for (i, name) in ["乙", "甲", "乙", "丙", "甲", "丁", "乙", "戊"]
+        .iter()
+        .enumerate()
+    {
+        let who = [&t.a, &t.b, &t.m][i % 3];
+        let r = app
+            .post("/api/v1/customers", who, json!({"name": name}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        made.push((r.json()["id"].as_i64().unwrap(), who));
+    }
+    // Touch two so that "recently updated" differs from "newest".
+    for (id, who) in [made[1], made[4]] {
+        app.clock.advance(chrono::Duration::minutes(1));
+        let v = app
+            .get(&format!("/api/v1/customers/{id}"), who)
+            .await
+            .json()["version"]
+            .clone();
+        let r = app
+            .patch(
+                &format!("/api/v1/customers/{id}"),
+                who,
+                json!({"version": v, "name": "甲", "phone": "010-12345678"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    // One deleted.
+    let (gone, gone_by) = made[3];
+    let v = app
+        .get(&format!("/api/v1/customers/{gone}"), gone_by)
+        .await
+        .json()["version"]
+        .clone();
+    let r = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/customers/{gone}?version={v}"),
+            Some(&gone_by.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    // C owns one and has one of A's shared with them.
+    let own_c = app
+        .post("/api/v1/customers", &t.c, json!({"name": "乙"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let shared = made[0].0;
+    let r = app
+        .post(
+            &format!("/api/v1/customers/{shared}/shares"),
+            &t.a,
+            json!({"user_id": t.c.id, "access": "read"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+    let mut team_ids: Vec<i64> = made
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| *id != gone)
+        .collect();
+    team_ids.sort_unstable();
+    let mut c_ids = vec![shared, own_c];
+    c_ids.sort_unstable();
+    for (who, expect) in [(&t.m, &team_ids), (&t.c, &c_ids)] {
+        for sort in ["newest", "name", "updated"] {
+            let items = all_pages(&app, who, &format!("sort={sort}&limit=2")).await;
+            let mut got: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+            let key = |i: &serde_json::Value| {
+                (
+                    i["name"].as_str().unwrap().to_string(),
+                    chrono::DateTime::parse_from_rfc3339(i["updated_at"].as_str().unwrap())
+                        .unwrap(),
+                    i["id"].as_i64().unwrap(),
+                )
+            };
+            let mut expect_order = items.clone();
+            match sort {
+                "newest" => expect_order.sort_by_key(|i| std::cmp::Reverse(key(i).2)),
+                "name" => expect_order.sort_by_key(|i| (key(i).0, key(i).2)),
+                _ => expect_order.sort_by_key(|i| std::cmp::Reverse((key(i).1, key(i).2))),
+            }
+            let expect_ids: Vec<i64> = expect_order.iter().map(|i| key(i).2).collect();
+            assert_eq!(got, expect_ids, "{} sort={sort}", who.username);
+            got.sort_unstable();
+            assert_eq!(
+                &got, expect,
+                "{} sort={sort}: exactly the visible rows",
+                who.username
+            );
+        }
+    }
+    // The updated ones lead "recently updated".
+    let first = all_pages(&app, &t.m, "sort=updated&limit=2").await;
+    let lead: Vec<i64> = first[..2]
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lead, vec![made[4].0, made[1].0]);
+});
+
 db_test!(lists_filter_sort_and_page_without_offsets, |app| {
     let t = team(&app).await;
     for (i, name) in ["丙公司", "甲公司", "乙公司", "丁公司", "戊公司"]

@@ -13,6 +13,7 @@ mod m20261127_000007_closing_index;
 mod m20261127_000008_market;
 mod m20261127_000009_match_keys;
 mod m20261127_000010_share_holder_index;
+mod m20261127_000011_customer_owner_order;
 mod util;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_market::Migration),
             Box::new(m20261127_000009_match_keys::Migration),
             Box::new(m20261127_000010_share_holder_index::Migration),
+            Box::new(m20261127_000011_customer_owner_order::Migration),
         ]
     }
 }
