@@ -313,10 +313,11 @@ pub async fn list<C: ConnectionTrait>(
     let mut parts: Vec<Vec<Model>> = Vec::new();
     match scope.owners() {
         // Newest first, the databases walk (owner, id) per owner or the primary key; a
-        // search starts from its own index.
+        // search starts from its own index; PostgreSQL plans team sorts well by itself.
         Some(owners)
             if sort != Sort::Newest
                 && filter.q.is_none()
+                && dialect::team_sorts_per_owner(backend)
                 && (2..=page::MAX_OWNER_RUNS).contains(&owners.len()) =>
         {
             let ids = page::ids_per_owner::<Customer>(
