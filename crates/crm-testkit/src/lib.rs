@@ -280,6 +280,11 @@ impl TestApp {
         self.api("POST", path, Some(&who.token), Some(body)).await
     }
 
+    /// A `DELETE` as `who` (the path carries `?version=` where the API wants one).
+    pub async fn delete(&self, path: &str, who: &TestUser) -> TestResponse {
+        self.api("DELETE", path, Some(&who.token), None).await
+    }
+
     pub async fn patch(&self, path: &str, who: &TestUser, body: Value) -> TestResponse {
         self.api("PATCH", path, Some(&who.token), Some(body)).await
     }

@@ -67,22 +67,12 @@ db_test!(
 
         // Deleting a parent with children is refused; the leaf goes to the recycle bin.
         let r = app
-            .api(
-                "DELETE",
-                &format!("/api/v1/departments/{sales}?version=1"),
-                Some(&admin.token),
-                None,
-            )
+            .delete(&format!("/api/v1/departments/{sales}?version=1"), &admin)
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.json()["error"], "department_has_children");
         let r = app
-            .api(
-                "DELETE",
-                &format!("/api/v1/departments/{north}?version=2"),
-                Some(&admin.token),
-                None,
-            )
+            .delete(&format!("/api/v1/departments/{north}?version=2"), &admin)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
         assert_eq!(

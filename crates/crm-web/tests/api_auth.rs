@@ -112,23 +112,9 @@ db_test!(personal_tokens_can_be_created_listed_and_revoked, |app| {
     );
     // Someone else cannot revoke it.
     let other = app.user("zhoujie", Role::SalesRep, None, None).await;
-    let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/tokens/{id}"),
-            Some(&other.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("/api/v1/tokens/{id}"), &other).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/tokens/{id}"),
-            Some(&rep.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("/api/v1/tokens/{id}"), &rep).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let me = app
         .api("GET", "/api/v1/users/me", Some(&secret), None)

@@ -148,32 +148,11 @@ db_test!(create_change_delete_restore, |app| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Deleting needs market:delete (managers have none), then the bin brings it back.
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=2"),
-            Some(&t.mgr.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=2"), &t.mgr).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=1"),
-            Some(&t.admin.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=1"), &t.admin).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "stale version");
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=2"),
-            Some(&t.admin.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=2"), &t.admin).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path, &t.mgr).await.status, StatusCode::NOT_FOUND);
     let bin = app.get("/api/v1/recycle-bin", &t.admin).await.json();
@@ -403,14 +382,7 @@ db_test!(
             .await;
         assert_eq!(r.json()["fields"]["owner_id"]["code"], "out_of_scope");
         // Reps have no market:delete.
-        let r = app
-            .api(
-                "DELETE",
-                &format!("{own_path}?version=2"),
-                Some(&t.b.token),
-                None,
-            )
-            .await;
+        let r = app.delete(&format!("{own_path}?version=2"), &t.b).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );

@@ -383,34 +383,13 @@ db_test!(market_rights_decide_who_reads_and_writes, |app| {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     for who in [&t.a, &t.mgr, &t.exec] {
-        let r = app
-            .api(
-                "DELETE",
-                &format!("{path}?version=2"),
-                Some(&who.token),
-                None,
-            )
-            .await;
+        let r = app.delete(&format!("{path}?version=2"), who).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", who.username);
     }
     assert_eq!(app.get(&path, &t.a).await.json()["notes"], "b 补充");
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=1"),
-            Some(&t.mkt.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=1"), &t.mkt).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "stale version");
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=2"),
-            Some(&t.mkt.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=2"), &t.mkt).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path, &t.a).await.status, StatusCode::NOT_FOUND);
     assert!(names(&app, &t.admin).await.is_empty());
@@ -555,12 +534,7 @@ db_test!(
         // A deleted competitor cannot be linked, and disappears from the links meanwhile.
         let z = competitor(&app, &t.a, "腾讯云").await;
         let r = app
-            .api(
-                "DELETE",
-                &format!("/api/v1/competitors/{z}?version=1"),
-                Some(&t.admin.token),
-                None,
-            )
+            .delete(&format!("/api/v1/competitors/{z}?version=1"), &t.admin)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         let r = app
@@ -651,12 +625,7 @@ db_test!(win_loss_matches_hand_computed_figures_in_scope, |app| {
     close(&app, &t.b, b1, "won").await;
     // A deleted opportunity counts for nobody.
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/opportunities/{a4}?version=2"),
-            Some(&t.mgr.token),
-            None,
-        )
+        .delete(&format!("/api/v1/opportunities/{a4}?version=2"), &t.mgr)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
 
@@ -780,12 +749,7 @@ db_test!(deleted_competitors_come_back_from_the_recycle_bin, |app| {
         StatusCode::CREATED
     );
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/competitors/{x}?version=1"),
-            Some(&t.mkt.token),
-            None,
-        )
+        .delete(&format!("/api/v1/competitors/{x}?version=1"), &t.mkt)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let links = format!("/api/v1/opportunities/{oa}/competitors");

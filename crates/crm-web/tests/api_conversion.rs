@@ -885,12 +885,7 @@ db_test!(match_keys_follow_every_customer_and_contact_write, |app| {
     );
     // Deleting the contact removes its keys; restoring brings them back.
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/contacts/{kid}?version=2"),
-            Some(&b.token),
-            None,
-        )
+        .delete(&format!("/api/v1/contacts/{kid}?version=2"), &b)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     assert!(keys(&app, "contact", kid).await.is_empty());
@@ -920,12 +915,7 @@ db_test!(match_keys_follow_every_customer_and_contact_write, |app| {
         .as_i64()
         .unwrap();
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/customers/{cid}?version={version}"),
-            Some(&b.token),
-            None,
-        )
+        .delete(&format!("/api/v1/customers/{cid}?version={version}"), &b)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     assert!(keys(&app, "customer", cid).await.is_empty());

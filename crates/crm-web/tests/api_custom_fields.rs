@@ -94,12 +94,7 @@ db_test!(definitions_crud_is_admin_only_and_checks_input, |app| {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/custom-fields/{id}?version=1"),
-            Some(&rep.token),
-            None,
-        )
+        .delete(&format!("/api/v1/custom-fields/{id}?version=1"), &rep)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.get("/api/v1/custom-fields?entity=customer", &rep).await;
@@ -248,12 +243,7 @@ db_test!(definitions_crud_is_admin_only_and_checks_input, |app| {
 
     // Delete deactivates: gone for users, kept for administrators.
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/custom-fields/{id}?version=2"),
-            Some(&admin.token),
-            None,
-        )
+        .delete(&format!("/api/v1/custom-fields/{id}?version=2"), &admin)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     assert_eq!(
@@ -452,11 +442,9 @@ db_test!(
             .clone();
         let tier_id = tier["id"].as_i64().unwrap();
         let r = app
-            .api(
-                "DELETE",
+            .delete(
                 &format!("/api/v1/custom-fields/{tier_id}?version=1"),
-                Some(&admin.token),
-                None,
+                &admin,
             )
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);

@@ -267,12 +267,7 @@ db_test!(visibility_contract_share_and_transfer, |app| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // Revoke: C loses it again.
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/customers/{x}/shares/{}", t.c.id),
-            Some(&t.a.token),
-            None,
-        )
+        .delete(&format!("/api/v1/customers/{x}/shares/{}", t.c.id), &t.a)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert!(!sees(&app, &t.c, x).await);
@@ -442,12 +437,7 @@ db_test!(team_lists_merge_owners_in_every_order, |app| {
         .json()["version"]
         .clone();
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/customers/{gone}?version={v}"),
-            Some(&gone_by.token),
-            None,
-        )
+        .delete(&format!("/api/v1/customers/{gone}?version={v}"), gone_by)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     // C owns one and has one of A's shared with them.
@@ -929,12 +919,7 @@ db_test!(versions_delete_restore_and_bulk_transfer, |app| {
         .as_i64()
         .unwrap();
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/customers/{y}?version={v}"),
-            Some(&t.b.token),
-            None,
-        )
+        .delete(&format!("/api/v1/customers/{y}?version={v}"), &t.b)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -1061,12 +1046,7 @@ db_test!(contacts_and_contact_history, |app| {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/activities/{meeting}?version=2"),
-            Some(&t.a.token),
-            None,
-        )
+        .delete(&format!("/api/v1/activities/{meeting}?version=2"), &t.a)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     // Contacts search inside the list.
@@ -1075,11 +1055,9 @@ db_test!(contacts_and_contact_history, |app| {
     // Deleting a contact.
     let v = second["version"].as_i64().unwrap();
     let r = app
-        .api(
-            "DELETE",
+        .delete(
             &format!("/api/v1/contacts/{}?version={v}", second["id"]),
-            Some(&t.a.token),
-            None,
+            &t.a,
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
@@ -1148,12 +1126,7 @@ db_test!(department_scope_and_role_permissions_on_customers, |app| {
     )
     .await;
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/customers/{y}?version=1"),
-            Some(&t.a.token),
-            None,
-        )
+        .delete(&format!("/api/v1/customers/{y}?version=1"), &t.a)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

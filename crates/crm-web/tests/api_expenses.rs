@@ -114,13 +114,8 @@ db_test!(record_change_and_delete_an_expense, |app| {
         let who = who.clone();
         let app = &app;
         async move {
-            app.api(
-                "DELETE",
-                &format!("/api/v1/expenses/{id}?version=2"),
-                Some(&who.token),
-                None,
-            )
-            .await
+            app.delete(&format!("/api/v1/expenses/{id}?version=2"), &who)
+                .await
         }
     };
     assert_eq!(del(&w.a).await.status, StatusCode::FORBIDDEN);

@@ -856,12 +856,12 @@ db_test!(follow_ups_move_status_and_dates, |app| {
     assert_eq!(listed["items"][1]["id"], first["id"], "most recent first");
     // Only its author deletes an entry.
     let del = format!("/api/v1/leads/{id}/activities/{second}");
-    let r = app.api("DELETE", &del, Some(&w.a.token), None).await;
+    let r = app.delete(&del, &w.a).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json()["error"], "not_author");
-    let r = app.api("DELETE", &del, Some(&w.mgr.token), None).await;
+    let r = app.delete(&del, &w.mgr).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = app.api("DELETE", &del, Some(&w.mgr.token), None).await;
+    let r = app.delete(&del, &w.mgr).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let listed = app
         .get(&format!("/api/v1/leads/{id}/activities"), &w.a)
@@ -933,12 +933,7 @@ db_test!(a_converted_lead_is_read_only, |app| {
         .await;
     assert_eq!(r.json()["error"], "converted");
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/leads/{id}?version={v}"),
-            Some(&w.marketing.token),
-            None,
-        )
+        .delete(&format!("/api/v1/leads/{id}?version={v}"), &w.marketing)
         .await;
     assert_eq!(
         r.status,
@@ -946,12 +941,7 @@ db_test!(a_converted_lead_is_read_only, |app| {
         "marketing does not see A's lead"
     );
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/leads/{id}?version={v}"),
-            Some(&w.admin.token),
-            None,
-        )
+        .delete(&format!("/api/v1/leads/{id}?version={v}"), &w.admin)
         .await;
     assert_eq!(r.json()["error"], "converted");
     let m = stored(&app, id).await;
@@ -972,30 +962,15 @@ db_test!(deleted_leads_go_to_the_recycle_bin_and_come_back, |app| {
     .await;
     // Reps and managers have no delete right on market records.
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/leads/{id}?version=1"),
-            Some(&w.mgr.token),
-            None,
-        )
+        .delete(&format!("/api/v1/leads/{id}?version=1"), &w.mgr)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/leads/{id}?version=9"),
-            Some(&w.marketing.token),
-            None,
-        )
+        .delete(&format!("/api/v1/leads/{id}?version=9"), &w.marketing)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/leads/{id}?version=1"),
-            Some(&w.marketing.token),
-            None,
-        )
+        .delete(&format!("/api/v1/leads/{id}?version=1"), &w.marketing)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(

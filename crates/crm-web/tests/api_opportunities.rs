@@ -192,23 +192,9 @@ db_test!(crud_and_the_stage_default_probability, |app| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Reps may not delete; the manager moves it to the recycle bin, an admin restores it.
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=4"),
-            Some(&t.a.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=4"), &t.a).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=4"),
-            Some(&t.mgr.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=4"), &t.mgr).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path, &t.a).await.status, StatusCode::NOT_FOUND);
     assert_eq!(all_ids(&app, &t.admin).await, vec![id(&n)]);
@@ -575,12 +561,7 @@ db_test!(closing_soon_weights_a_hand_computed_set, |app| {
     .await;
     let o9 = id(&create(&app, &t.a, mk("o9", "500", 90, Some("2026-03-05"))).await);
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/opportunities/{o9}?version=1"),
-            Some(&t.mgr.token),
-            None,
-        )
+        .delete(&format!("/api/v1/opportunities/{o9}?version=1"), &t.mgr)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     create(&app, &t.a, mk("o10", "500", 90, None)).await;

@@ -367,14 +367,7 @@ db_test!(cancelling_reverses_and_respects_payments, |app| {
         .all(|r| r.reversed_at.is_none()));
 
     // Payment deleted: the approver cancels; the records are reversed, not deleted.
-    let del = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/payments/{pid}"),
-            Some(&f.m.token),
-            None,
-        )
-        .await;
+    let del = app.delete(&format!("/api/v1/payments/{pid}"), &f.m).await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
     let r = app.post(&path, &f.m, json!({"reason": "客户取消"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -598,14 +591,7 @@ db_test!(quote_becomes_an_order_once, |app| {
 
     // Deleting the draft frees the quote for another conversion.
     let oid = o["id"].as_i64().unwrap();
-    let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/orders/{oid}"),
-            Some(&f.m.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("/api/v1/orders/{oid}"), &f.m).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     let r = app
         .post(&format!("/api/v1/quotes/{q}/convert"), &f.a, json!({}))
@@ -619,39 +605,17 @@ db_test!(deleting_drafts_and_restoring, |app| {
     let id = o["id"].as_i64().unwrap();
     let path = format!("/api/v1/orders/{id}");
     // Reps have no delete permission; managers in scope do.
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.a.token), None)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.n.token), None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.delete(&path, &f.a).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.delete(&path, &f.n).await.status, StatusCode::NOT_FOUND);
     let s = create(&app, &f.a, f.cust, json!([line(f.p1, "1")])).await;
     submit(&app, &f.a, s["id"].as_i64().unwrap()).await;
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/orders/{}", s["id"]),
-            Some(&f.m.token),
-            None,
-        )
+        .delete(&format!("/api/v1/orders/{}", s["id"]), &f.m)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"], "order_not_draft");
 
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{path}?version=1"),
-            Some(&f.m.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{path}?version=1"), &f.m).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path, &f.a).await.status, StatusCode::NOT_FOUND);
     let bin = app.get("/api/v1/recycle-bin", &f.admin).await.json();

@@ -168,34 +168,14 @@ db_test!(deleting_and_restoring_payments, |app| {
         .unwrap();
     let path = format!("/api/v1/payments/{p1}");
     // A rep may not delete; outside the chain it is invisible.
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.a.token), None)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.n.token), None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.delete(&path, &f.a).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.delete(&path, &f.n).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&path, &f.n).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&path, &f.a).await.status, StatusCode::OK);
     assert_eq!(assert_reconciles(&app, id).await, (30_000, 30_000));
 
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.m.token), None)
-            .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.api("DELETE", &path, Some(&f.m.token), None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.delete(&path, &f.m).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.delete(&path, &f.m).await.status, StatusCode::NOT_FOUND);
     assert_eq!(assert_reconciles(&app, id).await, (30_000, 20_000));
     let list = app
         .get(&format!("/api/v1/payments?order_id={id}"), &f.a)
@@ -227,14 +207,9 @@ db_test!(deleting_and_restoring_payments, |app| {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     assert_eq!(assert_reconciles(&app, id).await, (30_000, 30_000));
     assert_eq!(
-        app.api(
-            "DELETE",
-            &format!("/api/v1/payments/{p3}"),
-            Some(&f.m.token),
-            None
-        )
-        .await
-        .status,
+        app.delete(&format!("/api/v1/payments/{p3}"), &f.m)
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     let r = app.post(&restore, &f.admin, json!({})).await;

@@ -369,14 +369,7 @@ db_test!(cost_price_is_only_for_those_who_may_see_it, |app| {
         .patch(&url, &rep, json!({"version": p["version"], "name": "改"}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .api(
-            "DELETE",
-            &format!("{url}?version=1"),
-            Some(&rep.token),
-            None,
-        )
-        .await;
+    let r = app.delete(&format!("{url}?version=1"), &rep).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(count(&app, &admin).await, 1);
 
@@ -536,11 +529,9 @@ db_test!(category_tree_refuses_cycles_and_deleting_in_use, |app| {
         let app = &app;
         let admin = &admin;
         async move {
-            app.api(
-                "DELETE",
+            app.delete(
                 &format!("/api/v1/product-categories/{id}?version={v}"),
-                Some(&admin.token),
-                None,
+                admin,
             )
             .await
         }
@@ -595,22 +586,10 @@ db_test!(
         )
         .await;
         let url = format!("/api/v1/products/{}", p["id"]);
-        let r = app
-            .api(
-                "DELETE",
-                &format!("{url}?version=99"),
-                Some(&admin.token),
-                None,
-            )
-            .await;
+        let r = app.delete(&format!("{url}?version=99"), &admin).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         let r = app
-            .api(
-                "DELETE",
-                &format!("{url}?version={}", p["version"]),
-                Some(&admin.token),
-                None,
-            )
+            .delete(&format!("{url}?version={}", p["version"]), &admin)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         assert_eq!(app.get(&url, &admin).await.status, StatusCode::NOT_FOUND);
@@ -631,11 +610,9 @@ db_test!(
             .json()["version"]
             .clone();
         let r = app
-            .api(
-                "DELETE",
+            .delete(
                 &format!("/api/v1/product-categories/{cat}?version={cv}"),
-                Some(&admin.token),
-                None,
+                &admin,
             )
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);

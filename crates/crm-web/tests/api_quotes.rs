@@ -416,12 +416,7 @@ db_test!(status_moves_forward_and_locks_editing, |app| {
     let r = status("rejected", 4).await;
     assert_eq!(r.json()["error"], "invalid_transition");
     let r = app
-        .api(
-            "DELETE",
-            &format!("/api/v1/quotes/{id}?version=4"),
-            Some(&w.mgr.token),
-            None,
-        )
+        .delete(&format!("/api/v1/quotes/{id}?version=4"), &w.mgr)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"], "quote_locked");
@@ -460,13 +455,8 @@ db_test!(status_moves_forward_and_locks_editing, |app| {
         let who = who.clone();
         let app = &app;
         async move {
-            app.api(
-                "DELETE",
-                &format!("/api/v1/quotes/{id2}?version=3"),
-                Some(&who.token),
-                None,
-            )
-            .await
+            app.delete(&format!("/api/v1/quotes/{id2}?version=3"), &who)
+                .await
         }
     };
     assert_eq!(del(&w.a).await.status, StatusCode::FORBIDDEN);

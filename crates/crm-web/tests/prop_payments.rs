@@ -85,12 +85,7 @@ fn payments_always_reconcile() {
                             }
                             let p = &live[i % live.len()];
                             let r = app
-                                .api(
-                                    "DELETE",
-                                    &format!("/api/v1/payments/{}", p.id),
-                                    Some(&f.m.token),
-                                    None,
-                                )
+                                .delete(&format!("/api/v1/payments/{}", p.id), &f.m)
                                 .await;
                             assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
                             received -= p.amount;
