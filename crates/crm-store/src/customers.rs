@@ -311,19 +311,15 @@ pub async fn list<C: ConnectionTrait>(
         q
     };
     let mut parts: Vec<Vec<Model>> = Vec::new();
-    match scope.owners() {
-        // Newest first, the databases walk (owner, id) per owner or the primary key; a
-        // search starts from its own index; PostgreSQL plans team sorts well by itself.
-        Some(owners)
-            if sort != Sort::Newest
-                && filter.q.is_none()
-                && dialect::team_sorts_per_owner(backend)
-                && (2..=page::MAX_OWNER_RUNS).contains(&owners.len()) =>
-        {
+    // Newest first, the databases walk (owner, id) per owner or the primary key; a search
+    // starts from its own index; PostgreSQL plans team sorts well by itself.
+    let per_owner =
+        sort != Sort::Newest && filter.q.is_none() && dialect::team_sorts_per_owner(backend);
+    match per_owner.then(|| scope.owner_runs(Col::OwnerId)).flatten() {
+        Some(runs) if (2..=page::MAX_OWNER_RUNS).contains(&runs.len()) => {
             let ids = page::ids_per_owner::<Customer>(
-                Col::OwnerId,
                 Col::Id,
-                owners,
+                &runs,
                 &live(Condition::all()),
                 &order,
                 limit,

@@ -19,21 +19,21 @@ use std::collections::HashMap;
 pub const MAX_OWNER_RUNS: usize = 200;
 
 /// The ids of one page, for `id IN (…)`: the first `limit` rows in `order` among the rows
-/// of `owners` that match `cond`. `order` must end with the id column (a total order).
+/// of the owner `runs` (`RecordScope::owner_runs`) that match `cond`. `order` must end
+/// with the id column (a total order).
 pub fn ids_per_owner<E: EntityTrait>(
-    owner_col: E::Column,
     id_col: E::Column,
-    owners: &[i64],
+    runs: &[Condition],
     cond: &Condition,
     order: &[(E::Column, Order)],
     limit: u64,
 ) -> SelectStatement {
     let mut compound: Option<SelectStatement> = None;
-    for (i, owner) in owners.iter().enumerate() {
+    for (i, owner) in runs.iter().enumerate() {
         let mut run = Query::select();
         run.column(id_col)
             .from(E::default().table_ref())
-            .cond_where(cond.clone().add(owner_col.eq(*owner)))
+            .cond_where(cond.clone().add(owner.clone()))
             .limit(limit);
         for (col, dir) in order {
             if col.as_str() != id_col.as_str() {

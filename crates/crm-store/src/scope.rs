@@ -197,11 +197,16 @@ impl RecordScope {
         }
     }
 
-    /// The owners whose records make the scope; `None` for `All`.
-    pub fn owners(&self) -> Option<&[i64]> {
+    /// The owned part of [`Self::parts`] split into one condition per owner, for lists
+    /// that read a page per owner (`crate::page`); `None` for `All`.
+    pub fn owner_runs<O: ColumnTrait>(&self, owner_col: O) -> Option<Vec<Condition>> {
         match &self.visible {
             Visible::All => None,
-            Visible::Owners(ids) => Some(ids),
+            Visible::Owners(ids) => Some(
+                ids.iter()
+                    .map(|id| Condition::all().add(owner_col.eq(*id)))
+                    .collect(),
+            ),
         }
     }
 

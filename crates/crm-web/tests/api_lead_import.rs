@@ -86,6 +86,19 @@ async fn uploaded(app: &TestApp, who: &TestUser, name: &str, bytes: &[u8]) -> Va
     r.json()
 }
 
+/// The preview with the guessed mapping and default options (checked to answer 200).
+async fn previewed(app: &TestApp, who: &TestUser, id: i64) -> Value {
+    let r = app
+        .post(
+            &format!("/api/v1/leads/imports/{id}/preview"),
+            who,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()
+}
+
 /// Starts the import and waits for its end; the final import.
 async fn run(app: &TestApp, who: &TestUser, id: i64, options: Value) -> Value {
     let r = app
@@ -337,15 +350,7 @@ db_test!(bad_rows_are_reported_and_the_good_ones_imported, |app| {
     let i = uploaded(&app, &rep, "rows.csv", &bad_rows_file()).await;
     let id = i["id"].as_i64().unwrap();
     // The preview shows each row's fate and writes nothing.
-    let p = app
-        .post(
-            &format!("/api/v1/leads/imports/{id}/preview"),
-            &rep,
-            json!({}),
-        )
-        .await;
-    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
-    let p = p.json();
+    let p = previewed(&app, &rep, id).await;
     let outcomes: Vec<&str> = p["rows"]
         .as_array()
         .unwrap()
@@ -707,14 +712,7 @@ db_test!(
         ]);
         let i = uploaded(&app, &rep, "dups.csv", &file).await;
         let id = i["id"].as_i64().unwrap();
-        let p = app
-            .post(
-                &format!("/api/v1/leads/imports/{id}/preview"),
-                &rep,
-                json!({}),
-            )
-            .await
-            .json();
+        let p = previewed(&app, &rep, id).await;
         let first = &p["rows"][0]["duplicates"][0];
         assert_eq!(first["kind"], "customer");
         assert_eq!(first["visible"], true);
@@ -940,14 +938,7 @@ db_test!(
         let file: Vec<u8> = lines.join("\r\n").into_bytes();
         let i = uploaded(&app, &rep, "within.csv", &file).await;
         let id = i["id"].as_i64().unwrap();
-        let p = app
-            .post(
-                &format!("/api/v1/leads/imports/{id}/preview"),
-                &rep,
-                json!({}),
-            )
-            .await
-            .json();
+        let p = previewed(&app, &rep, id).await;
         let outcomes: Vec<&str> = p["rows"]
             .as_array()
             .unwrap()
