@@ -161,13 +161,7 @@ pub async fn optimize(db: &DatabaseConnection, full: bool) -> Result<(), DbErr> 
             }
         }
         _ => {
-            let has_stats = db
-                .query_one(sea_orm::Statement::from_string(
-                    DbBackend::Sqlite,
-                    "SELECT 1 AS x FROM sqlite_master WHERE name = 'sqlite_stat1'",
-                ))
-                .await?
-                .is_some();
+            let has_stats = has_statistics(db).await?;
             // One string: a pooled connection runs both (the limit is per connection).
             // A whole ANALYZE after a bulk load (8 s for 1M customers with 5M activities):
             // a sampled one reads the first 2,000 entries of an index, which for an index
@@ -184,6 +178,17 @@ pub async fn optimize(db: &DatabaseConnection, full: bool) -> Result<(), DbErr> 
         }
     }
     Ok(())
+}
+
+/// Whether an SQLite database has planner statistics (`ANALYZE` ran on it once).
+pub(crate) async fn has_statistics<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT 1 AS x FROM sqlite_master WHERE name = 'sqlite_stat1'",
+        ))
+        .await?
+        .is_some())
 }
 
 /// SQLite loads the planner's statistics with the schema, once per connection: `ANALYZE`

@@ -43,13 +43,7 @@ impl MigrationTrait for Migration {
         // indexes too (a new database gets its first at start-up, `crate::optimize`).
         let db = m.get_connection();
         if m.get_database_backend() == sea_orm::DbBackend::Sqlite
-            && db
-                .query_one(sea_orm::Statement::from_string(
-                    sea_orm::DbBackend::Sqlite,
-                    "SELECT 1 AS x FROM sqlite_master WHERE name = 'sqlite_stat1'",
-                ))
-                .await?
-                .is_some()
+            && crate::db::has_statistics(db).await?
         {
             db.execute_unprepared("PRAGMA analysis_limit = 0; ANALYZE customers")
                 .await?;
