@@ -258,10 +258,13 @@ pub async fn start(
         labels,
         bytes,
     };
+    // The answer is the import as started: read before the job runs, a small file could
+    // otherwise be done (or failed) by the time it is read back.
+    let started = get(core, p, id).await?;
     crate::jobs::spawn(core.clone(), id, report_name, move |counter| {
         run::run(job, counter)
     });
-    get(core, p, id).await
+    Ok(started)
 }
 
 /// The .xlsx report of a finished import: (bytes, file name, content type).
