@@ -310,51 +310,41 @@ pub async fn list<C: ConnectionTrait>(
         }
         q
     };
-    let mut parts: Vec<Vec<Model>> = Vec::new();
     // Newest first, the databases walk (owner, id) per owner or the primary key; a search
     // starts from its own index; PostgreSQL plans team sorts well by itself.
     let per_owner =
         sort != Sort::Newest && filter.q.is_none() && dialect::team_sorts_per_owner(backend);
-    match per_owner.then(|| scope.owner_runs(Col::OwnerId)).flatten() {
-        Some(runs) if (2..=page::MAX_OWNER_RUNS).contains(&runs.len()) => {
-            let ids = page::ids_per_owner::<Customer>(
+    let (parts, overlapping) = match per_owner.then(|| scope.owner_runs(Col::OwnerId)).flatten() {
+        Some(mut runs) if (2..=page::MAX_OWNER_RUNS).contains(&runs.len()) => {
+            let shared = scope.shared_part(ENTITY, (customer::Entity, Col::Id));
+            let overlapping = shared.is_some();
+            runs.extend(shared);
+            (runs, overlapping)
+        }
+        _ => (
+            scope.parts(ENTITY, Col::OwnerId, (customer::Entity, Col::Id)),
+            true,
+        ),
+    };
+    // Several parts (owners, or owned and shared rows) merge in the database, in its own
+    // order (its collation for names), which the next page's keyset continues.
+    let rows = match parts.as_slice() {
+        [one] => {
+            let q = Customer::find().filter(live(one.clone())).limit(limit);
+            ordered(q).all(db).await?
+        }
+        parts => {
+            let ids = page::ids_in_order::<Customer>(
                 Col::Id,
-                &runs,
+                parts,
+                overlapping,
                 &live(Condition::all()),
                 &order,
                 limit,
             );
-            parts.push(page::rows_in_order::<_, Customer>(db, &ids, Col::Id, |c| c.id).await?);
-            if let Some(shared) = scope.shared_part(ENTITY, (customer::Entity, Col::Id)) {
-                let q = Customer::find().filter(live(shared)).limit(limit);
-                parts.push(ordered(q).all(db).await?);
-            }
+            page::rows_in_order::<_, Customer>(db, &ids, Col::Id, |c| c.id).await?
         }
-        _ => {
-            for part in scope.parts(ENTITY, Col::OwnerId, (customer::Entity, Col::Id)) {
-                let q = Customer::find().filter(live(part)).limit(limit);
-                parts.push(ordered(q).all(db).await?);
-            }
-        }
-    }
-    // One part is in the database's order. Parts are merged in the list's order (names by
-    // their bytes, which is the databases' order under SQLite and a C collation); a row
-    // owned in scope and also shared appears once.
-    let mut rows = if parts.len() == 1 {
-        parts.pop().unwrap_or_default()
-    } else {
-        let mut rows = parts.concat();
-        match sort {
-            Sort::Newest => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
-            Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
-            Sort::RecentlyUpdated => {
-                rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)))
-            }
-        }
-        rows.dedup_by_key(|r| r.id);
-        rows
     };
-    rows.truncate(limit as usize);
     Ok(rows)
 }
 

@@ -1,4 +1,4 @@
-//! One page of a list scoped to several owners, read per owner.
+//! One page of a list whose visibility comes in several parts, merged by the database.
 //!
 //! `owner_id IN (…) ORDER BY name LIMIT 50` leaves the database a choice it can make
 //! badly: with statistics that underestimate a team, SQLite reads every row of the team
@@ -7,6 +7,12 @@
 //! the owner and continues in the list's order — each run stops after a page, and the runs
 //! merge in a sort of ids. The statement reads at most `owners × limit` index entries,
 //! whatever the statistics say.
+//!
+//! The same statement merges the owned rows with the rows shared with the user
+//! (`RecordScope::parts`): each part is its own ordered range, and the merge happens in the
+//! database so that names compare by its collation (an ICU `zh` collation on PostgreSQL
+//! orders by pinyin, which no byte comparison reproduces), the same comparison the next
+//! page's keyset condition makes.
 
 use sea_orm::sea_query::{Alias, Asterisk, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
@@ -19,21 +25,29 @@ use std::collections::HashMap;
 pub const MAX_OWNER_RUNS: usize = 200;
 
 /// The ids of one page, for `id IN (…)`: the first `limit` rows in `order` among the rows
-/// of the owner `runs` (`RecordScope::owner_runs`) that match `cond`. `order` must end
-/// with the id column (a total order).
-pub fn ids_per_owner<E: EntityTrait>(
+/// of `parts` (owner runs from `RecordScope::owner_runs`, or `RecordScope::parts`) that
+/// match `cond`. `order` must end with the id column (a total order). Parts that may share
+/// rows (an owned row also shared with the user) are `overlapping`: the union then drops
+/// the repeats.
+pub fn ids_in_order<E: EntityTrait>(
     id_col: E::Column,
-    runs: &[Condition],
+    parts: &[Condition],
+    overlapping: bool,
     cond: &Condition,
     order: &[(E::Column, Order)],
     limit: u64,
 ) -> SelectStatement {
+    let kind = if overlapping {
+        UnionType::Distinct
+    } else {
+        UnionType::All
+    };
     let mut compound: Option<SelectStatement> = None;
-    for (i, owner) in runs.iter().enumerate() {
+    for (i, part) in parts.iter().enumerate() {
         let mut run = Query::select();
         run.column(id_col)
             .from(E::default().table_ref())
-            .cond_where(cond.clone().add(owner.clone()))
+            .cond_where(cond.clone().add(part.clone()))
             .limit(limit);
         for (col, dir) in order {
             if col.as_str() != id_col.as_str() {
@@ -47,11 +61,11 @@ pub fn ids_per_owner<E: EntityTrait>(
             .to_owned();
         compound = Some(match compound {
             None => part,
-            Some(mut c) => c.union(UnionType::All, part).to_owned(),
+            Some(mut c) => c.union(kind, part).to_owned(),
         });
     }
     let mut page = compound.unwrap_or_else(|| {
-        // No owner: no row (an empty IN).
+        // No part: no row (an empty IN).
         Query::select()
             .column(id_col)
             .from(E::default().table_ref())
@@ -68,7 +82,7 @@ pub fn ids_per_owner<E: EntityTrait>(
         .to_owned()
 }
 
-/// The rows of a page of ids (from [`ids_per_owner`]), in the page's order: the order of
+/// The rows of a page of ids (from [`ids_in_order`]), in the page's order: the order of
 /// the database's own comparison (its collation for names), which the keyset cursor of
 /// the next page continues.
 pub async fn rows_in_order<C, E>(

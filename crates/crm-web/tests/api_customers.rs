@@ -1130,3 +1130,69 @@ db_test!(department_scope_and_role_permissions_on_customers, |app| {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });
+
+// A list merges the owned and the shared rows in the database's own order, whatever its
+// collation: on PostgreSQL the names take ICU's Chinese collation (pinyin: 安徽 北京 重庆
+// 上海), which byte order (上海 北京 安徽 重庆, SQLite's) contradicts; paged two by two,
+// every row comes once, in that order.
+db_test!(names_page_in_the_databases_collation, |app| {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let pg = app.core.db.get_database_backend() == DbBackend::Postgres;
+    if pg {
+        app.core
+            .db
+            .execute_unprepared(
+                r#"ALTER TABLE customers ALTER COLUMN name TYPE varchar(200) COLLATE "zh-x-icu""#,
+            )
+            .await
+            .unwrap();
+    }
+    let t = team(&app).await;
+    let mut ids = std::collections::HashMap::new();
+    for (who, name) in [
+        (&t.a, "上海"),
+        (&t.a, "重庆"),
+        (&t.b, "北京"),
+        (&t.b, "Zeta"),
+        (&t.c, "安徽"),
+        (&t.c, "alpha"),
+        (&t.c, "上海分公司"),
+    ] {
+        let r = app
+            .post("/api/v1/customers", who, json!({"name": name}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        ids.insert(name, r.json()["id"].as_i64().unwrap());
+    }
+    for (owner, name, to) in [(&t.c, "安徽", &t.m), (&t.a, "重庆", &t.c)] {
+        let r = app
+            .post(
+                &format!("/api/v1/customers/{}/shares", ids[name]),
+                owner,
+                json!({"user_id": to.id, "access": "read"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let cases: [(&TestUser, [&str; 5], [&str; 5]); 2] = [
+        (
+            &t.m,
+            ["安徽", "北京", "重庆", "上海", "Zeta"],
+            ["Zeta", "上海", "北京", "安徽", "重庆"],
+        ),
+        (
+            &t.c,
+            ["安徽", "重庆", "上海分公司", "alpha", ""],
+            ["alpha", "上海分公司", "安徽", "重庆", ""],
+        ),
+    ];
+    for (who, pinyin, bytes) in cases {
+        let expect: Vec<&str> = if pg { pinyin } else { bytes }
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+        let items = all_pages(&app, who, "sort=name&limit=2").await;
+        let got: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
+        assert_eq!(got, expect, "{}", who.username);
+    }
+});
