@@ -1,6 +1,8 @@
 //! Excel export (资料导出) of customers and contacts: a real .xlsx, honouring the filter
 //! and the user's scope. Rows stream from the database in batches into a workbook written
-//! in constant-memory mode on a blocking thread, so large exports do not hold every row.
+//! in constant-memory mode on a blocking thread, and the finished file waits in an
+//! anonymous temporary file ([`XlsxFile`]), so a large export holds neither its rows nor
+//! its file in memory (the API streams the file to the client).
 
 use crate::custom_fields::{self, CustomField};
 use crate::customers::scope_of;
@@ -11,6 +13,7 @@ use crm_domain::{Action, Module, Principal};
 use crm_store::{contacts, customers, users};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::HashMap;
+use std::io::{BufWriter, Read, Seek, SeekFrom};
 use tokio::sync::mpsc;
 
 /// Rows fetched per database round trip.
@@ -151,8 +154,25 @@ fn local(tz: chrono_tz::Tz, t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&tz).naive_local()
 }
 
-fn internal(e: impl std::fmt::Display) -> ServiceError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(sea_orm::DbErr::Custom(format!("export: {e}")))
+}
+
+/// A finished workbook in an anonymous temporary file (removed by the system when it is
+/// closed), positioned at its start.
+#[derive(Debug)]
+pub struct XlsxFile {
+    pub file: std::fs::File,
+    pub len: u64,
+}
+
+impl XlsxFile {
+    /// The whole file in memory (a job's result, kept in the database). Blocking.
+    pub fn into_bytes(mut self) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(usize::try_from(self.len).unwrap_or(0));
+        self.file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
 }
 
 /// Writes batches of rows arriving on `rx` into a one-sheet workbook.
@@ -160,7 +180,7 @@ fn write_workbook(
     sheet: &str,
     headers: &[String],
     mut rx: mpsc::Receiver<Vec<Vec<Cell>>>,
-) -> std::result::Result<Vec<u8>, XlsxError> {
+) -> std::result::Result<XlsxFile, XlsxError> {
     let mut wb = Workbook::new();
     let head = Format::new().set_bold().set_background_color("#DDEBF7");
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -199,11 +219,15 @@ fn write_workbook(
             row += 1;
         }
     }
-    wb.save_to_buffer()
+    let mut file = tempfile::tempfile()?;
+    wb.save_to_writer(BufWriter::new(&mut file))?;
+    let len = file.seek(SeekFrom::End(0))?;
+    file.rewind()?;
+    Ok(XlsxFile { file, len })
 }
 
 /// Streams batches produced by `produce` into a workbook.
-async fn export<F, Fut>(sheet: &'static str, headers: Vec<String>, produce: F) -> Result<Vec<u8>>
+async fn export<F, Fut>(sheet: &'static str, headers: Vec<String>, produce: F) -> Result<XlsxFile>
 where
     F: FnOnce(mpsc::Sender<Vec<Vec<Cell>>>) -> Fut,
     Fut: std::future::Future<Output = Result<()>>,
@@ -211,9 +235,9 @@ where
     let (tx, rx) = mpsc::channel::<Vec<Vec<Cell>>>(4);
     let writer = tokio::task::spawn_blocking(move || write_workbook(sheet, &headers, rx));
     let produced = produce(tx).await;
-    let bytes = writer.await.map_err(internal)?.map_err(internal)?;
+    let file = writer.await.map_err(internal)?.map_err(internal)?;
     produced?;
-    Ok(bytes)
+    Ok(file)
 }
 
 async fn owner_names(core: &Core, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, String>> {
@@ -223,7 +247,7 @@ async fn owner_names(core: &Core, ids: impl Iterator<Item = i64>) -> Result<Hash
     Ok(users::names(&core.db, &ids).await?.into_iter().collect())
 }
 
-/// The customers the principal sees, matching `filter`, as .xlsx bytes.
+/// The customers the principal sees, matching `filter`, as an .xlsx file.
 /// `progress(rows_written)` is called after every batch.
 pub async fn customers_xlsx(
     core: &Core,
@@ -231,7 +255,7 @@ pub async fn customers_xlsx(
     filter: &customers::Filter,
     labels: &Labels,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<u8>> {
+) -> Result<XlsxFile> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
     let tz = core.settings.tz;
@@ -289,14 +313,14 @@ pub async fn customers_xlsx(
     .await
 }
 
-/// The contacts the principal sees (through their customers), as .xlsx bytes.
+/// The contacts the principal sees (through their customers), as an .xlsx file.
 pub async fn contacts_xlsx(
     core: &Core,
     p: &Principal,
     filter: &contacts::Filter,
     labels: &Labels,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<u8>> {
+) -> Result<XlsxFile> {
     p.require(Module::Customers, Action::Export)?;
     let scope = scope_of(core, p).await?;
     let tz = core.settings.tz;

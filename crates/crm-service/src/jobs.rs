@@ -3,7 +3,7 @@
 //! heartbeat), and leaves its result file in the database so any server can hand it out.
 
 use crate::customers::scope_of;
-use crate::export::{self, Labels};
+use crate::export::{self, Labels, XlsxFile};
 use crate::{Core, Result, ServiceError};
 use crm_domain::{Action, Module, Principal};
 use crm_store::{contacts, customers, jobs};
@@ -55,6 +55,15 @@ where
     });
 }
 
+/// An export's file as a job's result, read on a blocking thread.
+async fn kept(file: Result<XlsxFile>) -> Result<Vec<u8>> {
+    let file = file?;
+    tokio::task::spawn_blocking(move || file.into_bytes())
+        .await
+        .map_err(export::internal)?
+        .map_err(export::internal)
+}
+
 fn stamp(core: &Core) -> String {
     core.now().format("%Y%m%d-%H%M").to_string()
 }
@@ -80,9 +89,12 @@ pub async fn export_customers(
     let (c, principal) = (core.clone(), p.clone());
     let name = format!("customers-{}.xlsx", stamp(core));
     spawn(core.clone(), job.id, name, move |counter| async move {
-        export::customers_xlsx(&c, &principal, &filter, &labels, &|n| {
-            counter.store(n as u64, Ordering::Relaxed)
-        })
+        kept(
+            export::customers_xlsx(&c, &principal, &filter, &labels, &|n| {
+                counter.store(n as u64, Ordering::Relaxed)
+            })
+            .await,
+        )
         .await
     });
     Ok(job)
@@ -100,9 +112,12 @@ pub async fn export_contacts(
     let (c, principal) = (core.clone(), p.clone());
     let name = format!("contacts-{}.xlsx", stamp(core));
     spawn(core.clone(), job.id, name, move |counter| async move {
-        export::contacts_xlsx(&c, &principal, &filter, &labels, &|n| {
-            counter.store(n as u64, Ordering::Relaxed)
-        })
+        kept(
+            export::contacts_xlsx(&c, &principal, &filter, &labels, &|n| {
+                counter.store(n as u64, Ordering::Relaxed)
+            })
+            .await,
+        )
         .await
     });
     Ok(job)

@@ -24,6 +24,11 @@ async fn download(
         Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     assert!(r.header("content-disposition").unwrap().contains(".xlsx"));
+    // Streamed from its temporary file, announced at its full length.
+    assert_eq!(
+        r.header("content-length").as_deref(),
+        Some(r.bytes.len().to_string().as_str())
+    );
     (r.status, xlsx_rows(&r.bytes, 0))
 }
 

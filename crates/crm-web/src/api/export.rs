@@ -6,13 +6,15 @@ use super::{ApiAuth, ApiQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{self, Tr};
 use crate::AppState;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use crm_domain::customer::{Nature, Size, Source, Status};
-use crm_service::export::{self, Labels};
+use crm_service::export::{self, Labels, XlsxFile};
+use tokio_util::io::ReaderStream;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,8 +46,10 @@ pub fn labels(tr: Tr, entity: &str, columns: &[&str]) -> Labels {
     }
 }
 
-pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+/// The workbook streamed from its temporary file (read as the client takes it).
+pub fn xlsx_response(xlsx: XlsxFile, name: &str) -> Response {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M");
+    let body = Body::from_stream(ReaderStream::new(tokio::fs::File::from_std(xlsx.file)));
     (
         [
             (
@@ -56,9 +60,10 @@ pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}-{stamp}.xlsx\""),
             ),
+            (header::CONTENT_LENGTH, xlsx.len.to_string()),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        bytes,
+        body,
     )
         .into_response()
 }
@@ -79,8 +84,8 @@ pub async fn customers(
     let tr = i18n::pick(None, &headers);
     let labels = labels(tr, "customer", export::CUSTOMER_COLUMNS);
     let filter = q.filter(&state).await?;
-    let bytes = export::customers_xlsx(&state.core, &p, &filter, &labels, &|_| {}).await?;
-    Ok(xlsx_response(bytes, "customers"))
+    let xlsx = export::customers_xlsx(&state.core, &p, &filter, &labels, &|_| {}).await?;
+    Ok(xlsx_response(xlsx, "customers"))
 }
 
 /// Contacts you may see (through their customers) as an Excel file.
@@ -100,6 +105,6 @@ pub async fn contacts(
         customer_id: q.customer_id,
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let bytes = export::contacts_xlsx(&state.core, &p, &filter, &labels, &|_| {}).await?;
-    Ok(xlsx_response(bytes, "contacts"))
+    let xlsx = export::contacts_xlsx(&state.core, &p, &filter, &labels, &|_| {}).await?;
+    Ok(xlsx_response(xlsx, "contacts"))
 }
