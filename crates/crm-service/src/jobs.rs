@@ -126,17 +126,14 @@ pub async fn export_contacts(
 /// One of the principal's own jobs (others' are 404), without its result bytes.
 pub async fn get(core: &Core, p: &Principal, id: i64) -> Result<Job> {
     match jobs::find(&core.db, id).await? {
-        Some(mut j) if j.user_id == p.user_id.0 => {
-            j.result = None;
-            Ok(j)
-        }
+        Some(j) if j.user_id == p.user_id.0 => Ok(j),
         _ => Err(ServiceError::NotFound),
     }
 }
 
 /// The finished result of one of the principal's jobs: (bytes, file name, content type).
 pub async fn result(core: &Core, p: &Principal, id: i64) -> Result<(Vec<u8>, String, String)> {
-    match jobs::find(&core.db, id).await? {
+    match jobs::find_with_result(&core.db, id).await? {
         Some(j) if j.user_id == p.user_id.0 && j.status == "done" => Ok((
             j.result.unwrap_or_default(),
             j.result_name.unwrap_or_else(|| "export.xlsx".into()),

@@ -168,10 +168,14 @@ pub async fn upload(core: &Core, p: &Principal, file_name: &str, bytes: Vec<u8>)
     Ok(import_of(job))
 }
 
-/// The principal's own import job (anyone else's is 404), with the bytes while queued.
+/// The principal's own import job (anyone else's is 404), without its bytes.
 async fn own(core: &Core, p: &Principal, id: i64) -> Result<store::Model> {
     p.require(Module::Market, Action::Create)?;
-    match store::find(&core.db, id).await? {
+    mine(p, store::find(&core.db, id).await?)
+}
+
+fn mine(p: &Principal, job: Option<store::Model>) -> Result<store::Model> {
+    match job {
         Some(j) if j.user_id == p.user_id.0 => Ok(j),
         _ => Err(ServiceError::NotFound),
     }
@@ -183,7 +187,8 @@ fn started() -> ServiceError {
 
 /// A queued upload: its description and bytes.
 async fn queued(core: &Core, p: &Principal, id: i64) -> Result<(Meta, Vec<u8>)> {
-    let j = own(core, p, id).await?;
+    p.require(Module::Market, Action::Create)?;
+    let j = mine(p, store::find_with_upload(&core.db, id).await?)?;
     if j.status != QUEUED {
         return Err(started());
     }

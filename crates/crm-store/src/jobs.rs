@@ -4,7 +4,8 @@ use crate::entity::job::{self, Entity as Job};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
+    QuerySelect, Select, SelectModel, Selector, Set,
 };
 
 pub use job::Model;
@@ -35,9 +36,24 @@ pub async fn insert<C: ConnectionTrait>(
     .await
 }
 
-/// A job without its result bytes.
+/// A job without its result bytes (`result` is `None`): what progress pages poll.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    without_result(Job::find_by_id(id)).one(db).await
+}
+
+/// A job with its result bytes (a download).
+pub async fn find_with_result<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
     Job::find_by_id(id).one(db).await
+}
+
+/// `select` reading every column but the result bytes, which come back as `None` (an
+/// export's file can be a hundred megabytes).
+pub fn without_result(select: Select<Job>) -> Selector<SelectModel<Model>> {
+    select
+        .select_only()
+        .columns(job::Column::iter().filter(|c| !matches!(c, job::Column::Result)))
+        .column_as(Expr::val(Option::<Vec<u8>>::None), "result")
+        .into_model::<Model>()
 }
 
 pub async fn progress<C: ConnectionTrait>(

@@ -57,8 +57,15 @@ pub async fn insert_upload<C: ConnectionTrait>(
     .await
 }
 
-/// An import job (with the uploaded bytes while it is queued).
+/// An import job, without the uploaded bytes or the report (`result` is `None`).
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    crate::jobs::without_result(Job::find_by_id(id).filter(job::Column::Kind.eq(KIND)))
+        .one(db)
+        .await
+}
+
+/// An import job with the uploaded bytes while it is queued.
+pub async fn find_with_upload<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
     Job::find_by_id(id)
         .filter(job::Column::Kind.eq(KIND))
         .one(db)
