@@ -262,6 +262,25 @@ impl TestApp {
         self.api("GET", path, Some(&who.token), None).await
     }
 
+    /// Every page of a keyset-paged list as `who`, from `path` (which carries a query
+    /// string) following each page's `next` cursor; each page must answer 200.
+    pub async fn pages(&self, path: &str, who: &TestUser) -> Vec<Value> {
+        let mut pages = Vec::new();
+        let mut url = path.to_string();
+        loop {
+            let r = self.get(&url, who).await;
+            assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text);
+            let page = r.json();
+            let next = page["next"].as_str().map(str::to_string);
+            pages.push(page);
+            assert!(pages.len() < 100, "{path}: pagination does not advance");
+            match next {
+                Some(c) => url = format!("{path}&cursor={c}"),
+                None => return pages,
+            }
+        }
+    }
+
     /// A GET with the given headers only (a bearer token, a session cookie, a language),
     /// e.g. for downloads: the body is in [`TestResponse::bytes`].
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {

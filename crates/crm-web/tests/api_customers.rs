@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use crm_domain::Role;
-use crm_testkit::{db_test, json, TestApp, TestUser};
+use crm_testkit::{db_test, json, TestApp, TestResponse, TestUser};
 
 struct Team {
     admin: TestUser,
@@ -194,13 +194,7 @@ db_test!(visibility_contract_share_and_transfer, |app| {
     );
 
     // A shares X with C read-only: C reads X and its contacts, and gets 403 on edit.
-    let r = app
-        .post(
-            &format!("/api/v1/customers/{x}/shares"),
-            &t.a,
-            json!({"user_id": t.c.id, "access": "read"}),
-        )
-        .await;
+    let r = share(&app, &t.a, x, t.c.id, "read").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert!(sees(&app, &t.c, x).await);
     assert_eq!(
@@ -234,13 +228,7 @@ db_test!(visibility_contract_share_and_transfer, |app| {
     // C's manager N still does not see it: a share is personal.
     assert!(!sees(&app, &t.n, x).await);
     // A share-holder cannot re-share or transfer.
-    let r = app
-        .post(
-            &format!("/api/v1/customers/{x}/shares"),
-            &t.c,
-            json!({"user_id": t.n.id, "access": "read"}),
-        )
-        .await;
+    let r = share(&app, &t.c, x, t.n.id, "read").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
         .post(
@@ -251,12 +239,7 @@ db_test!(visibility_contract_share_and_transfer, |app| {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Edit access lets C edit.
-    app.post(
-        &format!("/api/v1/customers/{x}/shares"),
-        &t.a,
-        json!({"user_id": t.c.id, "access": "edit"}),
-    )
-    .await;
+    share(&app, &t.a, x, t.c.id, "edit").await;
     let r = app
         .patch(
             &format!("/api/v1/customers/{x}"),
@@ -377,23 +360,23 @@ db_test!(search_finds_two_character_names_and_partial_phones, |app| {
     assert_eq!(ids(&app.get(&q("王芳"), &t.a).await.json()), vec![y]);
 });
 
-/// Every page of a list, followed by its cursor.
+/// Every item of every page of the customer list.
 async fn all_pages(app: &TestApp, who: &TestUser, query: &str) -> Vec<serde_json::Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/customers?{query}&cursor={c}"),
-            None => format!("/api/v1/customers?{query}"),
-        };
-        let page = app.get(&path, who).await.json();
-        items.extend(page["items"].as_array().unwrap().iter().cloned());
-        assert!(items.len() < 100, "pagination does not advance");
-        match page["next"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => return items,
-        }
-    }
+    app.pages(&format!("/api/v1/customers?{query}"), who)
+        .await
+        .iter()
+        .flat_map(|page| page["items"].as_array().unwrap().iter().cloned())
+        .collect()
+}
+
+/// `by` shares customer `id` with user `to` (`"read"` or `"edit"`); the answer.
+async fn share(app: &TestApp, by: &TestUser, id: i64, to: i64, access: &str) -> TestResponse {
+    app.post(
+        &format!("/api/v1/customers/{id}/shares"),
+        by,
+        json!({"user_id": to, "access": access}),
+    )
+    .await
 }
 
 // A manager's list is read per owner and merged (crate::page in crm-store): every order,
@@ -448,13 +431,7 @@ db_test!(team_lists_merge_owners_in_every_order, |app| {
         .as_i64()
         .unwrap();
     let shared = made[0].0;
-    let r = app
-        .post(
-            &format!("/api/v1/customers/{shared}/shares"),
-            &t.a,
-            json!({"user_id": t.c.id, "access": "read"}),
-        )
-        .await;
+    let r = share(&app, &t.a, shared, t.c.id, "read").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 
     let mut team_ids: Vec<i64> = made
@@ -730,21 +707,9 @@ db_test!(
             )
             .await;
         assert_eq!(r.json()["fields"]["to_user_id"]["code"], "inactive");
-        let r = app
-            .post(
-                &format!("/api/v1/customers/{x}/shares"),
-                &t.a,
-                json!({"user_id": t.a.id, "access": "read"}),
-            )
-            .await;
+        let r = share(&app, &t.a, x, t.a.id, "read").await;
         assert_eq!(r.json()["fields"]["user_id"]["code"], "self_share");
-        let r = app
-            .post(
-                &format!("/api/v1/customers/{x}/shares"),
-                &t.a,
-                json!({"user_id": t.b.id, "access": "admin"}),
-            )
-            .await;
+        let r = share(&app, &t.a, x, t.b.id, "admin").await;
         assert_eq!(r.json()["fields"]["access"]["code"], "invalid_choice");
         // Contacts and activities.
         let bad_contacts = [
@@ -1119,12 +1084,7 @@ db_test!(department_scope_and_role_permissions_on_customers, |app| {
     let svc = app.user("svc", Role::ServiceStaff, None, None).await;
     assert!(ids(&app.get("/api/v1/customers", &svc).await.json()).is_empty());
     // A rep cannot delete a customer shared with her for editing.
-    app.post(
-        &format!("/api/v1/customers/{y}/shares"),
-        &t.c,
-        json!({"user_id": t.a.id, "access": "edit"}),
-    )
-    .await;
+    share(&app, &t.c, y, t.a.id, "edit").await;
     let r = app
         .delete(&format!("/api/v1/customers/{y}?version=1"), &t.a)
         .await;
@@ -1165,13 +1125,7 @@ db_test!(names_page_in_the_databases_collation, |app| {
         ids.insert(name, r.json()["id"].as_i64().unwrap());
     }
     for (owner, name, to) in [(&t.c, "安徽", &t.m), (&t.a, "重庆", &t.c)] {
-        let r = app
-            .post(
-                &format!("/api/v1/customers/{}/shares", ids[name]),
-                owner,
-                json!({"user_id": to.id, "access": "read"}),
-            )
-            .await;
+        let r = share(&app, owner, ids[name], to.id, "read").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
     let cases: [(&TestUser, [&str; 5], [&str; 5]); 2] = [

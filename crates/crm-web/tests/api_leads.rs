@@ -1072,20 +1072,11 @@ db_test!(lists_filter_search_sort_and_page, |app| {
     let order = vec![l2, l4, l1, l3];
     assert_eq!(q("/api/v1/leads?sort=follow_up".into()).await, order);
     let mut seen = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let r = app
-            .get(
-                &format!("/api/v1/leads?sort=follow_up&limit=1{cursor}"),
-                &w.a,
-            )
-            .await
-            .json();
-        seen.extend(ids(&r));
-        match r["next"].as_str() {
-            Some(n) => cursor = format!("&cursor={n}"),
-            None => break,
-        }
+    for page in app
+        .pages("/api/v1/leads?sort=follow_up&limit=1", &w.a)
+        .await
+    {
+        seen.extend(ids(&page));
     }
     assert_eq!(seen, order);
     let p1 = app.get("/api/v1/leads?limit=3", &w.a).await.json();
